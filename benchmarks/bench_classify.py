@@ -1,0 +1,247 @@
+"""Benchmark `cmtool classify` against a DuckDB reference on the generated city.
+
+Each side runs in its own subprocess; wall time is measured around it and peak memory is the
+child's maximum resident set size (os.wait4). Goal: cmtool time ≤ 1.5 × and peak memory ≤ 2 ×
+the reference. This is a measurement, not a test: nothing here fails on a slow run.
+
+    python benchmarks/bench_classify.py [--customers 60000] [--case classify] [--keep]
+
+A case is a small function that returns its two runs; add one to CASES.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from gen_city import DATA_DIR, QUARTER, City, ensure_city
+
+TIME_GOAL = 1.5
+MEMORY_GOAL = 2.0
+SCALE_LETTERS = {"大": "1", "中": "2", "小": "3"}
+FORMAT_LETTERS = {"食杂店": "Z", "便利店": "B", "超市": "S", "商场": "M", "烟酒商店": "Y", "娱乐服务类": "F", "其他": "Q"}
+MARKET_LETTERS = {"城镇": "C", "乡村": "X"}
+
+
+@dataclass(frozen=True)
+class Run:
+    """One measured subprocess."""
+
+    label: str
+    seconds: float
+    peak_mb: float
+    returncode: int
+    log: Path  # stdout and stderr of the run
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A case's two runs and an optional note (e.g. whether the results agree)."""
+
+    case: str
+    reference: Run
+    tool: Run
+    note: str = ""
+
+
+def measure(label: str, cmd: list[str], work: Path) -> Run:
+    """Run `cmd` in `work`, its output to `work/<label>.log`; wall time and peak RSS."""
+    log = work / f"{label}.log"
+    with log.open("wb") as out:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=work, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4; tell Popen
+    return Run(label, seconds, usage.ru_maxrss / 1024, proc.returncode, log)
+
+
+def _class_case(column: str, letters: dict[str, str]) -> str:
+    whens = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in letters.items())
+    return f"CASE {column} {whens} END"
+
+
+def classify_sql(city: City, result: Path) -> str:
+    """R-SCALE in SQL: quarter totals per customer, population = master minus 注销/歇业/停业,
+    shares and score, exact integer ordering key (v·A + a·V), round-half-up cuts, ties take the
+    scale of their lowest position, 42-class name and code, change against the master's class."""
+    files = ", ".join(f"'{p.as_posix()}'" for p in sorted(city.sales.glob("*.csv")))
+    code = " || ".join([
+        _class_case("market", MARKET_LETTERS), _class_case("format", FORMAT_LETTERS),
+        _class_case("scale", SCALE_LETTERS),
+    ])
+    return f"""
+    COPY (
+      WITH sales AS (
+        SELECT 客户编码 AS customer_id,
+               sum(CAST(购进量 AS DECIMAL(18, 2))) AS volume,
+               sum(CAST(购进额 AS DECIMAL(18, 2))) AS amount
+        FROM read_csv([{files}], all_varchar = true, header = true)
+        GROUP BY 客户编码
+      ),
+      master AS (
+        SELECT 客户编码 AS customer_id, 客户名称 AS name, 营销部 AS department, 客户经理 AS manager,
+               trim(经营业态) AS format, trim(市场类型) AS market,
+               经营规模 AS previous_scale, 综合分类 AS previous_class
+        FROM read_csv('{city.master.as_posix()}', all_varchar = true, header = true)
+        WHERE coalesce(trim(客户状态), '') NOT IN ('注销', '歇业', '停业')
+      ),
+      population AS (
+        SELECT m.*, coalesce(s.volume, 0) AS volume, coalesce(s.amount, 0) AS amount
+        FROM master m LEFT JOIN sales s USING (customer_id)
+      ),
+      totals AS (SELECT sum(volume) AS tv, sum(amount) AS ta, count(*) AS n FROM population),
+      scored AS (
+        SELECT p.*, t.n,
+               CAST(p.volume / t.tv AS DOUBLE) AS volume_share,
+               CAST(p.amount / t.ta AS DOUBLE) AS amount_share,
+               CAST(p.volume * 100 AS HUGEINT) * CAST(t.ta * 100 AS HUGEINT)
+                 + CAST(p.amount * 100 AS HUGEINT) * CAST(t.tv * 100 AS HUGEINT) AS sort_key,
+               CAST(floor(t.n * 0.20 + 0.5) AS BIGINT) AS n_big,
+               CAST(floor(t.n * 0.20 + 0.5) AS BIGINT) AS n_small
+        FROM population p, totals t
+      ),
+      ranked AS (
+        SELECT *, (volume_share + amount_share) / 2 AS score,
+               rank() OVER (ORDER BY sort_key DESC) AS rank,
+               row_number() OVER (ORDER BY sort_key DESC, customer_id) AS position
+        FROM scored
+      ),
+      classed AS (
+        SELECT *,
+               CASE WHEN max(position) OVER (PARTITION BY sort_key) <= n_big THEN '大'
+                    WHEN max(position) OVER (PARTITION BY sort_key) > n - n_small THEN '小'
+                    ELSE '中' END AS scale
+        FROM ranked
+      )
+      SELECT customer_id, name, department, manager, format, market, volume, amount,
+             volume_share, amount_share, score, rank, position, n, '全市' AS scope, scale,
+             market || format || scale AS class_name, {code} AS class_code,
+             previous_class, previous_scale,
+             CASE WHEN previous_scale IS NULL THEN '新增'
+                  WHEN strpos('大中小', scale) < strpos('大中小', previous_scale) THEN '上调'
+                  WHEN strpos('大中小', scale) > strpos('大中小', previous_scale) THEN '下调'
+                  WHEN previous_class <> market || format || scale THEN '调整'
+                  ELSE '不变' END AS change
+      FROM classed
+      ORDER BY position
+    ) TO '{result.as_posix()}' (HEADER, DELIMITER ',')
+    """
+
+
+REFERENCES: dict[str, Callable[[City, Path], str]] = {"classify": classify_sql}
+
+
+def run_reference(case: str, city: City, result: Path) -> None:
+    """The DuckDB side of a case (runs inside the measured subprocess)."""
+    import duckdb  # only the reference subprocess needs it
+
+    duckdb.connect().execute(REFERENCES[case](city, result))
+
+
+def _reference_cmd(case: str, city: City, result: Path) -> list[str]:
+    return [sys.executable, str(Path(__file__).resolve()), "--reference", case,
+            "--customers", str(city.customers), "--data-dir", str(city.root.parent), "--result", str(result)]
+
+
+def _cmtool() -> list[str]:
+    """The cmtool entry point next to this interpreter, else the module through Python."""
+    script = Path(sys.executable).with_name("cmtool")
+    return [str(script)] if script.exists() else [sys.executable, "-c", "from cmtool.cli import main; main()"]
+
+
+def _scales(path: Path) -> dict[str, str]:
+    """customer_id → scale from a result CSV (cmtool's Chinese headers or the reference's)."""
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        rows = csv.DictReader(f)
+        fields = rows.fieldnames or []
+        cid = next((c for c in ("客户编码", "customer_id") if c in fields), None)
+        scale = next((c for c in ("经营规模", "scale") if c in fields), None)
+        if cid is None or scale is None:
+            return {}
+        return {r[cid]: r[scale] for r in rows}
+
+
+def case_classify(city: City, work: Path) -> Comparison:
+    """cmtool classify --quarter 2026Q3 on the city against classify_sql."""
+    reference_csv = work / "duckdb_result.csv"
+    reference = measure("duckdb", _reference_cmd("classify", city, reference_csv), work)
+    out = work / "cmtool_out"
+    tool = measure("cmtool", [
+        *_cmtool(), "--db", str(work / "bench.db"), "classify", "--quarter", QUARTER,
+        "--customers", str(city.master), "--sales", str(city.sales), "--result-format", "csv",
+        "--notices", "none", "--json", "--out", str(out),
+    ], work)
+    note = ""
+    tool_csv = out / f"客户分类结果_{QUARTER}.csv"
+    if reference.ok and tool.ok and tool_csv.exists():
+        ours, theirs = _scales(tool_csv), _scales(reference_csv)
+        differ = sum(1 for k, v in theirs.items() if ours.get(k) != v)
+        note = f"经营规模不一致 {differ} 户（共 {len(theirs)} 户）" if ours else "未能在 cmtool 结果中找到客户编码/经营规模列"
+    return Comparison("classify", reference, tool, note)
+
+
+CASES: dict[str, Callable[[City, Path], Comparison]] = {"classify": case_classify}
+
+
+def _tail(path: Path, lines: int = 8) -> str:
+    text = path.read_text(encoding="utf-8", errors="replace").strip().splitlines()
+    return "\n".join("    " + line for line in text[-lines:])
+
+
+def report(c: Comparison) -> None:
+    """Print both runs and the ratios against the goals."""
+    print(f"\n== {c.case} ==")
+    for run in (c.reference, c.tool):
+        state = "完成" if run.ok else f"失败（退出码 {run.returncode}）"
+        print(f"  {run.label:<7} 用时 {run.seconds:7.2f} 秒  峰值内存 {run.peak_mb:8.0f} MB  {state}")
+        if not run.ok:
+            print(_tail(run.log))
+    if c.reference.ok and c.tool.ok:
+        t = c.tool.seconds / c.reference.seconds
+        m = c.tool.peak_mb / c.reference.peak_mb
+        print(f"  倍数    用时 {t:.2f}×（目标 ≤ {TIME_GOAL}×）  内存 {m:.2f}×（目标 ≤ {MEMORY_GOAL}×）")
+    if c.note:
+        print(f"  {c.note}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="cmtool 与 DuckDB 参考实现的性能对比（不是测试，不做断言）")
+    parser.add_argument("--customers", type=int, default=60000, help="城市客户户数（默认 60000；快速试跑用 6000）")
+    parser.add_argument("--data-dir", type=Path, default=DATA_DIR, help="生成数据的缓存文件夹")
+    parser.add_argument("--case", choices=sorted(CASES), action="append", help="只跑指定场景（可重复）")
+    parser.add_argument("--keep", action="store_true", help="保留工作文件夹（结果文件与日志）")
+    parser.add_argument("--reference", choices=sorted(REFERENCES), help=argparse.SUPPRESS)
+    parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.reference:
+        city = City(args.data_dir / f"city_{args.customers}", args.customers)
+        run_reference(args.reference, city, args.result)
+        return
+    started = time.perf_counter()
+    city = ensure_city(args.customers, args.data_dir)
+    print(f"数据：{city.root}（准备用时 {time.perf_counter() - started:.1f} 秒）")
+    work = Path(tempfile.mkdtemp(prefix="cmtool-bench-"))
+    for name in args.case or sorted(CASES):
+        report(CASES[name](city, work))
+    if args.keep:
+        print(f"\n工作文件夹：{work}")
+    else:
+        shutil.rmtree(work)
+
+
+if __name__ == "__main__":
+    main()

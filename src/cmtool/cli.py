@@ -1,0 +1,85 @@
+"""The `cmtool` command: global options, the commands, and error handling (exit 0/1/2)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from pathlib import Path
+
+import typer
+import typer.rich_utils as rich_utils
+
+from cmtool import __version__
+from cmtool.commands import classify, sample
+from cmtool.commands.common import AppState, err_console
+from cmtool.errors import CmtoolError
+
+rich_utils.ARGUMENTS_PANEL_TITLE = "参数"
+rich_utils.OPTIONS_PANEL_TITLE = "选项"
+rich_utils.COMMANDS_PANEL_TITLE = "命令"
+rich_utils.ERRORS_PANEL_TITLE = "用法错误"
+rich_utils.REQUIRED_LONG_STRING = "[必填]"
+rich_utils.DEFAULT_STRING = "[默认：{}]"
+rich_utils.ENVVAR_STRING = "[环境变量：{}]"
+rich_utils.RICH_HELP = "运行 [blue]'{command_path} {help_option}'[/] 查看帮助。"
+rich_utils.ABORTED_TEXT = "已中止。"
+
+app = typer.Typer(
+    name="cmtool",
+    help="客户经理工具箱：从 V3 导出数据完成零售客户分类、前5%客户档案、组别管理等工作。",
+    context_settings={"help_option_names": ["-h", "--help"]},
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"cmtool {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    config: Path | None = typer.Option(
+        None, "--config", envvar="CMTOOL_CONFIG", help="配置文件（TOML）；默认为当前文件夹的 cmtool.toml", show_default=False
+    ),
+    db: Path = typer.Option(Path("cmtool.db"), "--db", envvar="CMTOOL_DB", help="台账文件（SQLite）"),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="显示版本号并退出"),
+) -> None:
+    """客户经理工具箱 cmtool。"""
+    ctx.obj = AppState(config_path=config, db_path=db)
+
+
+classify.register(app)
+sample.register(app)
+
+
+def main() -> None:
+    """Entry point: a refused run prints its Chinese message and exits 1, never a traceback."""
+    try:
+        app()
+    except CmtoolError as e:
+        err_console.print(e.render(), markup=False)
+        sys.exit(1)
+    except PermissionError as e:
+        err_console.print(
+            f"错误：无法写入文件 {e.filename}：文件被占用或没有权限。\n处理办法：如文件已在 Excel/WPS 中打开，请先关闭再运行。",
+            markup=False,
+        )
+        sys.exit(1)
+    except KeyboardInterrupt:
+        err_console.print("已中止。")
+        sys.exit(130)
+    except Exception as e:  # noqa: BLE001 - the last line of defence: no traceback for users
+        if os.environ.get("CMTOOL_DEBUG"):
+            traceback.print_exc()
+        err_console.print(
+            f"内部错误：{type(e).__name__}: {e}\n请把所用命令和这条信息发给维护人员（设置环境变量 CMTOOL_DEBUG=1 可看到详细信息）。",
+            markup=False,
+        )
+        sys.exit(1)

@@ -1,0 +1,204 @@
+"""`cmtool classify --quarter Q` and `cmtool classify explain ID --quarter Q`.
+
+Rules: R-SCALE, R-CLASS, R-STAT, R-NOTICE, R-CAL (see shared/spec/domain.md). This module reads
+options, loads, calls the rules, writes the documents and prints; the rules live in rules/.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from pathlib import Path
+
+import pandas as pd
+import typer
+
+from cmtool.commands import classify_view
+from cmtool.commands.common import (
+    AppState, CustomersOption, EncodingOption, JsonOption, OutOption, SheetOption, SkipInvalidOption,
+    emit_json, err_console, file_progress, parse_quarter, state,
+)
+from cmtool.errors import DataError, Problem
+from cmtool.io.atomic import Staging
+from cmtool.io.html import render_notices
+from cmtool.io.loaders import load_customers, load_sales
+from cmtool.io.statbook import write_statbook
+from cmtool.io.tables import write_result
+from cmtool.periods import Quarter
+from cmtool.rules.classes import add_classes
+from cmtool.rules.explain import explain_scale
+from cmtool.rules.population import quarter_population
+from cmtool.rules.previous import Previous, previous_from_ledger, previous_from_master
+from cmtool.rules.scale import rank_scale
+from cmtool.rules.stat import report_due
+
+
+class Scope(str, Enum):
+    company = "company"
+    department = "department"
+
+
+class NoticeMode(str, Enum):
+    changed = "changed"
+    all = "all"
+    none = "none"
+
+
+class ResultFormat(str, Enum):
+    xlsx = "xlsx"
+    csv = "csv"
+    parquet = "parquet"
+
+
+@dataclass
+class Inputs:
+    """What classify read: the master, the quarter's population and the rows it left out."""
+
+    customers: pd.DataFrame
+    population: pd.DataFrame
+    skipped: list[Problem]
+
+
+def _require(value: object, flag: str) -> None:
+    if value is None:
+        raise typer.BadParameter(f"缺少 {flag}", param_hint=flag)
+
+
+def _load(st: AppState, quarter: Quarter, customers: Path, sales: list[Path], scope: Scope,
+          sheet: str | None, encoding: str | None, skip_invalid: bool) -> Inputs:
+    """Load the master and the quarter's sales; build the population (R-SCALE 1)."""
+    master = load_customers(customers, st.config, sheet=sheet, encoding=encoding, skip_invalid=skip_invalid)
+    months = [m.key for m in quarter.months]
+    with file_progress("读取销售数据") as progress:
+        bought = load_sales(sales, st.config, months=set(months), require_months=True, sheet=sheet,
+                            encoding=encoding, skip_invalid=skip_invalid, progress=progress)
+    pop = quarter_population(master.frame, bought.monthly, months)
+    skipped = master.problems + bought.problems + [
+        Problem(message="销售数据中有该客户，但客户信息中没有，未参加排名", customer_id=row.customer_id)
+        for row in pop.unknown.itertuples()
+    ]
+    return Inputs(master.frame, pop.frame, skipped)
+
+
+def _previous(st: AppState, quarter: Quarter, customers: pd.DataFrame, path: Path) -> tuple[pd.DataFrame, str]:
+    """R-STAT: the previous quarter from the ledger, else from the master's current columns."""
+    recorded = st.ledger.quarter_classes(quarter.prev().key)
+    if recorded is not None:
+        return previous_from_ledger(recorded).frame, f"台账中的 {quarter.prev().key}"
+    previous: Previous = previous_from_master(customers, st.config.codes)
+    if not previous.unreadable.empty:
+        raise DataError(
+            "客户信息中「综合分类」的写法无法识别，无法确定上期分类：",
+            [Problem("不是 42 类综合分类名称（如 城镇食杂店大）或分类编码（如 CZ1）", file=str(path),
+                     row=int(r.source_row), column="综合分类", value=str(r.class_name), customer_id=r.customer_id)
+             for r in previous.unreadable.itertuples()],
+            fix="请改正这些单元格，或删除「综合分类」列（此时以「经营规模」列作为上期规模）",
+        )
+    return previous.frame, "客户信息中的现有分类"
+
+
+_RANK_INPUT = ["customer_id", "volume_h", "amount_c"]
+_MASTER_INFO = ["customer_id", "name", "department", "manager", "format", "market"]
+
+
+def _classify(st: AppState, quarter: Quarter, inputs: Inputs, scope: Scope, path: Path) -> tuple[pd.DataFrame, str]:
+    """R-SCALE + R-CLASS: the ranked, classified result frame (docs/architecture.md)."""
+    scope_column = "department" if scope is Scope.department else None
+    columns = _RANK_INPUT + ([scope_column] if scope_column else [])
+    ranked = rank_scale(inputs.population[columns], st.config.scale, scope=scope_column)
+    info = inputs.population[_MASTER_INFO].drop(columns=[scope_column] if scope_column else [])
+    ranked = ranked.merge(info, on="customer_id", how="left", validate="one_to_one")
+    previous, source = _previous(st, quarter, inputs.customers, path)
+    ranked = ranked.merge(previous, on="customer_id", how="left", validate="one_to_one")
+    return add_classes(ranked, st.config.codes), source
+
+
+def run(
+    ctx: typer.Context,
+    quarter: str | None = typer.Option(None, "--quarter", help="季度，如 2026Q3（按该季度购进数据排名，结果下季度生效）", show_default=False),
+    customers: Path | None = typer.Option(None, "--customers", help="客户信息文件（V3 导出的 xlsx/xls/csv/parquet）", show_default=False),
+    sales: list[Path] | None = typer.Option(None, "--sales", help="销售数据：文件或文件夹，可重复给出", show_default=False),
+    out: Path = OutOption,
+    scope: Scope = typer.Option(Scope.company, "--scope", help="排名范围：company 全市统一排名；department 各营销部分别排名"),
+    notices: NoticeMode = typer.Option(NoticeMode.changed, "--notices", help="告知书：changed 仅分类变动的客户；all 全部；none 不出"),
+    skip_invalid: bool = SkipInvalidOption,
+    result_format: ResultFormat = typer.Option(ResultFormat.xlsx, "--result-format", help="逐户结果的格式：xlsx、csv（带 BOM，Excel 可直接打开）或 parquet"),
+    sheet: str | None = SheetOption,
+    encoding: str | None = EncodingOption,
+    json_output: bool = JsonOption,
+) -> None:
+    """季度零售客户分类：经营规模排名、42类综合分类、《客户分类情况统计表》与分类结果告知书。"""
+    if ctx.invoked_subcommand:
+        return
+    _require(quarter, "--quarter")
+    _require(customers, "--customers")
+    _require(sales, "--sales")
+    q = parse_quarter(quarter)
+    st = state(ctx)
+    cfg = st.config
+    effective_from = q.next().first_day
+    due = report_due(q, st.calendar)
+    inputs = _load(st, q, customers, sales, scope, sheet, encoding, skip_invalid)
+    result, previous_source = _classify(st, q, inputs, scope, customers)
+    chosen = result if notices is NoticeMode.all else result[result["change"] != "不变"]
+    outputs: list[Path] = []
+    with Staging() as staging:
+        result_path = out / f"客户分类结果_{q.key}.{result_format.value}"
+        write_result(staging.path(result_path), result, inputs.skipped, result_format.value, quarter=q)
+        outputs.append(result_path)
+        stat_path = out / f"客户分类情况统计表_{q.key}.xlsx"
+        write_statbook(staging.path(stat_path), result, company=cfg.company, quarter=q, due=due)
+        outputs.append(stat_path)
+        if notices is not NoticeMode.none:
+            notice_path = out / f"分类结果告知书_{q.key}.html"
+            render_notices(staging.path(notice_path), chosen, company=cfg.company, quarter=q,
+                           effective_from=effective_from, scale=cfg.scale)
+            outputs.append(notice_path)
+        st.ledger.record_quarter(q.key, scope.value, effective_from.isoformat(), result, datetime.now())
+        staging.commit()
+    document = classify_view.document(q, effective_from, scope.value, result, inputs.skipped, outputs)
+    if json_output:
+        emit_json(document)
+    else:
+        classify_view.print_summary(err_console, document, result, previous_source, due, len(chosen))
+
+
+def explain(
+    ctx: typer.Context,
+    customer_id: str = typer.Argument(..., help="客户编码", show_default=False),
+    quarter: str = typer.Option(..., "--quarter", help="已分类的季度，如 2026Q3", show_default=False),
+    json_output: bool = JsonOption,
+) -> None:
+    """说明某个客户为什么是这个经营规模：购进量、购进额、占比、得分、名次、分界线，以及升一档还差多少。"""
+    q = parse_quarter(quarter)
+    st = state(ctx)
+    recorded = st.ledger.quarter_classes(q.key)
+    if recorded is None:
+        raise DataError(f"台账中没有 {q.key} 的分类结果",
+                        fix=f"请先运行 cmtool classify --quarter {q.key}（或用 --db 指定台账文件）")
+    ranked = rank_scale(_from_ledger(recorded), st.config.scale, scope="recorded_scope")
+    figures = explain_scale(ranked, customer_id, st.config.scale).as_dict()
+    document = {"command": "classify explain", "quarter": q.key, **figures}
+    if json_output:
+        emit_json(document)
+    else:
+        classify_view.print_explain(err_console, document)
+
+
+def _from_ledger(recorded: pd.DataFrame) -> pd.DataFrame:
+    """The ranking input of a recorded quarter: exact hundredths and cents, and its scopes."""
+    return pd.DataFrame({
+        "customer_id": recorded["customer_id"],
+        "volume_h": (recorded["volume"] * 100).round().astype("int64"),
+        "amount_c": (recorded["amount"] * 100).round().astype("int64"),
+        "recorded_scope": recorded["scope"],
+    })
+
+
+def register(app: typer.Typer) -> None:
+    """Add `classify` and `classify explain` to the app."""
+    group = typer.Typer(help="季度零售客户分类（经营规模、42类综合分类、统计表、告知书）")
+    group.callback(invoke_without_command=True)(run)
+    group.command("explain")(explain)
+    app.add_typer(group, name="classify")

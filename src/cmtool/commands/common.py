@@ -1,0 +1,109 @@
+"""What every command shares: the app state, consoles, period options, JSON output, progress."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+from cmtool.calendar import WorkCalendar
+from cmtool.config import Config, load_config
+from cmtool.ledger import Ledger
+from cmtool.periods import Month, Quarter
+
+err_console = Console(stderr=True, highlight=False)
+
+
+@dataclass
+class AppState:
+    """Global options, resolved lazily so that a bad config fails inside the command (exit 1)."""
+
+    config_path: Path | None
+    db_path: Path
+    _config: Config | None = field(default=None, repr=False)
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path)
+        return self._config
+
+    @property
+    def ledger(self) -> Ledger:
+        return Ledger(self.db_path)
+
+    @property
+    def calendar(self) -> WorkCalendar:
+        return WorkCalendar(self.config.calendar)
+
+
+def state(ctx: typer.Context) -> AppState:
+    """The AppState the root callback stored."""
+    return ctx.find_root().obj
+
+
+def parse_quarter(text: str) -> Quarter:
+    """A typer callback: `2026Q3`/`2026-Q3`, else a usage error (exit 2)."""
+    try:
+        return Quarter.parse(text)
+    except ValueError as e:
+        raise typer.BadParameter(str(e)) from None
+
+
+def parse_month(text: str) -> Month:
+    """A typer callback: `2026-10`/`202610`, else a usage error (exit 2)."""
+    try:
+        return Month.parse(text)
+    except ValueError as e:
+        raise typer.BadParameter(str(e)) from None
+
+
+QuarterOption = typer.Option(..., "--quarter", help="季度，如 2026Q3 或 2026-Q3", show_default=False)
+CustomersOption = typer.Option(..., "--customers", help="客户信息文件（V3 导出的 xlsx/xls/csv/parquet）", show_default=False)
+SalesOption = typer.Option(..., "--sales", help="销售数据：文件或文件夹，可重复给出", show_default=False)
+OutOption = typer.Option(Path("output"), "--out", help="文档输出文件夹，不存在时自动创建")
+JsonOption = typer.Option(False, "--json", help="在标准输出打印一个 JSON 文档（进度与提示写到标准错误）")
+SkipInvalidOption = typer.Option(False, "--skip-invalid", help="跳过有问题的数据行继续运行，问题行列在「数据问题」工作表中")
+SheetOption = typer.Option(None, "--sheet", help="要读取的工作表名（默认：第一个表头匹配的工作表）")
+EncodingOption = typer.Option(None, "--encoding", help="CSV 编码（默认自动识别 UTF-8/GBK/GB18030）")
+
+
+def emit_json(document: dict[str, Any]) -> None:
+    """Print one JSON document to stdout: UTF-8, not ASCII-escaped."""
+    sys.stdout.write(json.dumps(document, ensure_ascii=False, default=str))
+    sys.stdout.write("\n")
+    sys.stdout.flush()
+
+
+@contextmanager
+def file_progress(description: str) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar on stderr for reading big files; shown only on a terminal."""
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeRemainingColumn(),
+        console=err_console,
+        transient=True,
+        disable=not err_console.is_terminal,
+    ) as progress:
+        task = progress.add_task(description, total=None)
+
+        def update(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        yield update
+
+
+def output_path(out: Path, name: str) -> Path:
+    """`out/name`, creating the folder."""
+    out.mkdir(parents=True, exist_ok=True)
+    return out / name

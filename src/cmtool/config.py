@@ -1,0 +1,158 @@
+"""The config file `cmtool.toml` (cli.md, "The config file") as pydantic models.
+
+Every key is optional and defaults as written in cli.md; an unknown key is an error that names it.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from datetime import date
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from cmtool.errors import ConfigError
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Band(_Strict):
+    """A volume band: lower bound inclusive, upper exclusive (None = no upper bound)."""
+
+    name: str
+    min: float = 0
+    max: float | None = None
+
+
+class ScaleConfig(_Strict):
+    """R-SCALE shares."""
+
+    big: float = Field(0.20, ge=0, le=1)
+    small: float = Field(0.20, ge=0, le=1)
+
+    @model_validator(mode="after")
+    def _fits(self) -> "ScaleConfig":
+        if self.big + self.small > 1:
+            raise ValueError("scale.big 与 scale.small 之和不能超过 1")
+        return self
+
+
+class Top5Config(_Strict):
+    """R-TOP5 share and anomaly thresholds."""
+
+    share: float = Field(0.05, gt=0, le=1)
+    jump: float = 0.50
+    wholesale_multiple: float = 3.0
+    sku_share: float = 0.60
+    unit_value_deviation: float = 0.30
+
+
+def _default_group_bands() -> list[Band]:
+    return [
+        Band(name="一组", min=400),
+        Band(name="二组", min=200, max=400),
+        Band(name="三组", min=100, max=200),
+        Band(name="四组", min=40, max=100),
+        Band(name="五组", min=0, max=40),
+    ]
+
+
+def _default_quota_bands() -> list[Band]:
+    return [
+        Band(name="定量一组", min=50),
+        Band(name="定量二组", min=25, max=50),
+        Band(name="定量三组", min=10, max=25),
+        Band(name="定量四组", min=0, max=10),
+    ]
+
+
+class GroupsConfig(_Strict):
+    """R-GROUP bands and thresholds (条/月)."""
+
+    sustained_months: int = Field(3, ge=1)
+    new_customer_months: int = Field(6, ge=0)
+    on_demand: str = "按需供货"
+    on_demand_entry: float = 800
+    on_demand_exit: float = 400
+    bands: list[Band] = Field(default_factory=_default_group_bands)
+
+
+class QuotaConfig(_Strict):
+    """R-QUOTA bands (条 per order)."""
+
+    sustained_months: int = Field(2, ge=1)
+    bands: list[Band] = Field(default_factory=_default_quota_bands)
+
+
+class CalendarConfig(_Strict):
+    """R-CAL additions to the built-in Chinese calendar."""
+
+    holidays: list[date] = Field(default_factory=list)
+    workdays: list[date] = Field(default_factory=list)
+
+
+class CodesConfig(_Strict):
+    """The letters of class codes (R-CLASS)."""
+
+    formats: dict[str, str] = Field(
+        default_factory=lambda: {
+            "食杂店": "Z", "便利店": "B", "超市": "S", "商场": "M",
+            "烟酒商店": "Y", "娱乐服务类": "F", "其他": "Q",
+        }
+    )
+    markets: dict[str, str] = Field(default_factory=lambda: {"城镇": "C", "乡村": "X"})
+    scales: dict[str, str] = Field(default_factory=lambda: {"大": "1", "中": "2", "小": "3"})
+
+
+class Config(_Strict):
+    """The whole config file."""
+
+    company: str = "示例市烟草公司"
+    scale: ScaleConfig = Field(default_factory=ScaleConfig)
+    top5: Top5Config = Field(default_factory=Top5Config)
+    groups: GroupsConfig = Field(default_factory=GroupsConfig)
+    quota: QuotaConfig = Field(default_factory=QuotaConfig)
+    calendar: CalendarConfig = Field(default_factory=CalendarConfig)
+    aliases: dict[str, list[str]] = Field(default_factory=dict)
+    codes: CodesConfig = Field(default_factory=CodesConfig)
+
+
+def _describe(err: ValidationError, path: Path) -> ConfigError:
+    lines = []
+    unknown = []
+    for e in err.errors():
+        where = ".".join(str(p) for p in e["loc"])
+        if e["type"] == "extra_forbidden":
+            unknown.append(where)
+        else:
+            lines.append(f"{where}：{e['msg']}（值：{e.get('input')!r}）")
+    if unknown:
+        lines.insert(0, "不认识的配置项：" + "、".join(unknown))
+    return ConfigError(
+        f"配置文件 {path} 有误：" + "；".join(lines),
+        fix="请对照 README 中的配置说明改正拼写或取值（不认识的配置项不会被忽略，以免拼写错误悄悄退回默认值）",
+    )
+
+
+def load_config(path: Path | None) -> Config:
+    """Read `path`, else $CMTOOL_CONFIG, else ./cmtool.toml if present, else the defaults."""
+    if path is None and os.environ.get("CMTOOL_CONFIG"):
+        path = Path(os.environ["CMTOOL_CONFIG"])
+    if path is None:
+        default = Path("cmtool.toml")
+        if not default.exists():
+            return Config()
+        path = default
+    if not path.exists():
+        raise ConfigError(f"找不到配置文件 {path}", fix="请检查 --config 的路径")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise ConfigError(f"配置文件 {path} 不是有效的 TOML：{e}", fix="请用 UTF-8 保存，并检查引号与括号") from None
+    try:
+        return Config.model_validate(data)
+    except ValidationError as e:
+        raise _describe(e, path) from None

@@ -1,0 +1,162 @@
+"""Parsing a whole column of raw values at once (the fast path of the loaders).
+
+Exports repeat the same codes, dates, enum values and amounts over and over, so a column is
+handled as its distinct values plus an index per row (CSV columns arrive dictionary-encoded from
+the reader; others are encoded here). Each distinct value is parsed once: numbers by a plain cast
+when they all are plain numbers, codes as they are when they are plain ASCII, everything else by
+the cell parsers of `values`. Parsed columns stay dictionary-encoded, except numbers. Typed
+numbers and dates (Parquet) are used as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from cmtool.fields import Field
+from cmtool.io.values import QUANTITY_FIELDS, Invalid, cell_text, empty, negative, parser_for
+
+_PLAIN_CODE = r"^[0-9A-Za-z][0-9A-Za-z_-]*$"
+
+
+@dataclass
+class Parsed:
+    """A parsed column: values (null where bad or empty), which rows are bad and why."""
+
+    values: pa.Array
+    bad: np.ndarray  # bool per row
+    explain: Callable[[int], tuple[str, Invalid]]  # row → (value as written, what is wrong)
+
+
+def arrow_type(field: Field) -> pa.DataType:
+    """The type of a field's parsed values."""
+    if field.kind == "number":
+        return pa.float64()
+    if field.kind == "date":
+        return pa.date32()
+    if field.name == "order_weekday":
+        return pa.int8()
+    if field.name == "key_brand":
+        return pa.bool_()
+    return pa.string()
+
+
+def is_text(values: pa.Array) -> bool:
+    return pa.types.is_string(values.type) or pa.types.is_large_string(values.type)
+
+
+def distinct(values: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """The distinct values (null last if any) and the position of each row's value in them."""
+    encoded = values if pa.types.is_dictionary(values.type) else values.dictionary_encode()
+    if not encoded.indices.null_count:
+        return encoded.dictionary, encoded.indices.to_numpy()
+    uniques = pa.concat_arrays([encoded.dictionary, pa.nulls(1, encoded.dictionary.type)])
+    return uniques, pc.fill_null(encoded.indices, len(uniques) - 1).to_numpy()
+
+
+def plain(table: pa.Table) -> pa.Table:
+    """`table` with dictionary-encoded columns decoded."""
+    return pa.table({
+        name: column.cast(column.type.value_type) if pa.types.is_dictionary(column.type) else column
+        for name, column in zip(table.column_names, table.columns)
+    })
+
+
+def as_text(values: pa.Array) -> pa.Array:
+    """Any column as text, written the way `cell_text` writes an Excel cell."""
+    if is_text(values):
+        return values
+    if pa.types.is_dictionary(values.type):
+        return as_text(values.dictionary_decode())
+    if pa.types.is_floating(values.type) or pa.types.is_boolean(values.type):
+        return pa.array([cell_text(v) for v in values.to_pylist()], pa.string())
+    return pc.cast(values, pa.string())
+
+
+def _text_at(values: pa.Array, row: int) -> str:
+    return as_text(values.slice(row, 1))[0].as_py() or ""
+
+
+def _plain_numbers(texts: pa.Array) -> pa.Array | None:
+    """The texts cast as they are, or None when some text is not a plain finite number."""
+    try:
+        values = pc.cast(texts, pa.float64())
+    except pa.ArrowInvalid:
+        return None
+    return values if pc.all(pc.is_finite(values)).as_py() is not False else None
+
+
+def _parse_distinct(texts: pa.Array, field: Field) -> tuple[pa.Array, dict[int, Invalid]]:
+    """Parse distinct texts (null: empty): values, and what is wrong with the bad ones."""
+    if field.kind == "number":
+        values = _plain_numbers(texts)
+        if values is not None:
+            if field.name in QUANTITY_FIELDS:
+                values = pc.fill_null(values, 0.0)
+            below = pc.fill_null(pc.less(values, 0), False).to_numpy(zero_copy_only=False)
+            return values, {i: negative() for i in np.flatnonzero(below)}
+    if field.kind == "text":
+        trimmed = pc.utf8_trim_whitespace(texts)
+        values = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+        missing = pc.is_null(values).to_numpy(zero_copy_only=False) if field.required else []
+        return values, {i: empty(field) for i in np.flatnonzero(missing)}
+    strings = texts.to_pylist()
+    if field.kind == "code":
+        results = list(strings)
+        todo = np.flatnonzero(~pc.fill_null(pc.match_substring_regex(texts, _PLAIN_CODE), False)
+                              .to_numpy(zero_copy_only=False)).tolist()
+    else:
+        results = [None] * len(strings)
+        todo = range(len(strings))
+    parse = parser_for(field)
+    issues: dict[int, Invalid] = {}
+    for i in todo:
+        try:
+            results[i] = parse(strings[i] or "")
+        except Invalid as exc:
+            results[i] = None
+            issues[i] = exc
+    return pa.array(results, arrow_type(field)), issues
+
+
+def parse_column(raw: pa.Array, field: Field) -> Parsed:
+    """Parse the raw values of one field (any arrow type) into its canonical type."""
+    if field.kind == "number" and (pa.types.is_integer(raw.type) or pa.types.is_floating(raw.type)):
+        return _checked_numbers(pc.cast(raw, pa.float64()), field, raw)
+    if field.kind == "number" and is_text(raw):
+        values = _plain_numbers(raw)
+        if values is not None:
+            return _checked_numbers(values, field, raw)
+    if field.kind == "date" and pa.types.is_temporal(raw.type) and not pa.types.is_time(raw.type):
+        return _typed_dates(raw, field)
+    uniques, index = distinct(raw)
+    texts = as_text(uniques)
+    values, issues = _parse_distinct(texts, field)
+    failed = np.zeros(len(uniques), bool)
+    failed[list(issues)] = True
+
+    def explain(row: int) -> tuple[str, Invalid]:
+        return texts[index[row]].as_py() or "", issues[index[row]]
+
+    if field.kind == "number":
+        return Parsed(values.take(pa.array(index)), failed[index], explain)
+    return Parsed(pa.DictionaryArray.from_arrays(pa.array(index, pa.int32()), values), failed[index], explain)
+
+
+def _checked_numbers(values: pa.Array, field: Field, original: pa.Array) -> Parsed:
+    """Float values cast as a whole: NaN counts as empty; no negatives."""
+    values = pc.if_else(pc.is_nan(values), pa.scalar(None, pa.float64()), values)
+    if field.name in QUANTITY_FIELDS:
+        values = pc.fill_null(values, 0.0)
+    below = pc.fill_null(pc.less(values, 0), False).to_numpy(zero_copy_only=False)
+    return Parsed(values, below, lambda row: (_text_at(original, row), negative()))
+
+
+def _typed_dates(raw: pa.Array, field: Field) -> Parsed:
+    values = pc.cast(pc.cast(raw, pa.timestamp("s")) if pa.types.is_timestamp(raw.type) else raw, pa.date32())
+    missing = pc.is_null(values).to_numpy(zero_copy_only=False) if field.required else np.zeros(len(values), bool)
+    return Parsed(values, missing, lambda row: ("", empty(field)))

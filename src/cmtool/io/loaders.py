@@ -1,0 +1,175 @@
+"""Loading V3 exports into the canonical frames of docs/architecture.md.
+
+    load_customers(path, config, *, sheet=None, encoding=None, skip_invalid=False) -> Loaded
+    load_sales(paths, config, *, months=None, require_months=False, detail=False, sheet=None,
+               encoding=None, skip_invalid=False, progress=None) -> SalesLoaded
+    load_table(path, fields, config, *, sheet=None, encoding=None, skip_invalid=False) -> Loaded
+
+Bad input raises `DataError` (file, sheet, Excel row, column as written, value, fix in Chinese).
+With `skip_invalid=True` bad rows are left out and returned as `problems`; file-level problems
+(missing column, empty file, wrong format, overlapping files) still fail. `progress(done, total)`
+is called with bytes read over all files while large files stream.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+
+from cmtool.config import Config
+from cmtool.errors import DataError, Problem
+from cmtool.fields import CUSTOMER_FIELDS, INACTIVE_STATUSES, MONTHLY_SALES_FIELDS, ORDER_LINE_FIELDS, Field
+from cmtool.io.columns import arrow_type, plain
+from cmtool.io.formats import expand_paths
+from cmtool.io.readers import Progress, Table, open_table
+from cmtool.io.rows import SOURCE_ROW, RowProblems, read_rows, report_duplicates
+from cmtool.io.monthly_sums import MONTHLY
+from cmtool.io.sales import DETAIL_COLUMNS, FileSales, check_overlap, collect_monthly, sum_order_lines
+
+SALES_SHAPES = (ORDER_LINE_FIELDS, MONTHLY_SALES_FIELDS)
+_SALES_FIELDS = {"customer_id", "date", "month", "volume", "amount", "orders"}
+_DETAIL_FIELDS = {"sku", "sku_name", "price_class", "key_brand"}
+_PANDAS_TYPES = {pa.int8(): pd.Int8Dtype(), pa.bool_(): pd.BooleanDtype(), pa.int64(): pd.Int64Dtype()}
+
+
+@dataclass
+class Loaded:
+    """A canonical frame and the rows left out under skip_invalid."""
+
+    frame: pd.DataFrame
+    problems: list[Problem]
+
+
+@dataclass
+class SalesLoaded:
+    """Monthly purchases (and per SKU when asked for), the rows left out, the files read."""
+
+    monthly: pd.DataFrame
+    detail: pd.DataFrame | None
+    problems: list[Problem]
+    files: list[Path]
+
+
+def _frame(parts: list[pa.Table], fields: Sequence[Field]) -> pd.DataFrame:
+    """The parsed parts as one frame with every field (absent ones all NA) and SOURCE_ROW."""
+    table = plain(pa.concat_tables(parts)) if parts else pa.table({SOURCE_ROW: pa.array([], pa.int64())})
+    columns = {
+        fd.name: table[fd.name] if fd.name in table.column_names else pa.nulls(table.num_rows, arrow_type(fd))
+        for fd in fields
+    }
+    columns[SOURCE_ROW] = table[SOURCE_ROW]
+    frame = pa.table(columns).to_pandas(types_mapper=_PANDAS_TYPES.get, date_as_object=False)
+    frame[SOURCE_ROW] = frame[SOURCE_ROW].astype("int64")
+    return frame
+
+
+def _read(
+    path: Path, fields: tuple[Field, ...], config: Config, problems: RowProblems, *,
+    sheet: str | None, encoding: str | None,
+) -> tuple[pd.DataFrame, Table]:
+    table = open_table(Path(path), [fields], config.aliases, sheet=sheet, encoding=encoding)
+    present = [fd for fd in fields if fd.name in table.match.columns]
+    return _frame(list(read_rows(table, present, problems)), fields), table
+
+
+def load_table(
+    path: Path, fields: tuple[Field, ...], config: Config, *,
+    sheet: str | None = None, encoding: str | None = None, skip_invalid: bool = False,
+) -> Loaded:
+    """Any table of `fields` (breach records, decisions…): one row per data row, in file order."""
+    problems = RowProblems(skip_invalid)
+    frame, _ = _read(path, fields, config, problems, sheet=sheet, encoding=encoding)
+    return Loaded(frame, problems.skipped)
+
+
+def load_customers(
+    path: Path, config: Config, *,
+    sheet: str | None = None, encoding: str | None = None, skip_invalid: bool = False,
+) -> Loaded:
+    """The customer master (客户信息): one row per customer in file order; a duplicated 客户编码
+    is a problem naming both rows (under skip_invalid every row of that code is left out)."""
+    problems = RowProblems(skip_invalid)
+    frame, table = _read(path, CUSTOMER_FIELDS, config, problems, sheet=sheet, encoding=encoding)
+    frame = report_duplicates(frame, ["customer_id"], table, problems, "客户编码").reset_index(drop=True)
+    problems.end_file()
+    frame.insert(frame.columns.get_loc("status") + 1, "active", ~frame["status"].isin(INACTIVE_STATUSES))
+    frame["active"] = frame["active"].astype(bool)
+    return Loaded(frame, problems.skipped)
+
+
+def _read_sales(
+    path: Path, config: Config, problems: RowProblems, months: set[str] | None, detail: bool,
+    sheet: str | None, encoding: str | None, progress: Progress | None,
+) -> FileSales:
+    wanted = _SALES_FIELDS | (_DETAIL_FIELDS if detail else set())
+    table = open_table(path, SALES_SHAPES, config.aliases, wanted=wanted, sheet=sheet, encoding=encoding,
+                       progress=progress)
+    fields = [fd for fd in table.shape if fd.name in wanted and fd.name in table.match.columns]
+    parts = read_rows(table, fields, problems)
+    if table.shape is ORDER_LINE_FIELDS:
+        return sum_order_lines(path, parts, months, detail)
+    return collect_monthly(table, parts, months, problems)
+
+
+def _offset(progress: Progress | None, done: int, total: int) -> Progress | None:
+    if progress is None:
+        return None
+    return lambda read, _size: progress(done + read, total)
+
+
+def load_sales(
+    paths: Sequence[Path], config: Config, *,
+    months: set[str] | None = None, require_months: bool = False, detail: bool = False,
+    sheet: str | None = None, encoding: str | None = None, skip_invalid: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> SalesLoaded:
+    """Sales files and folders → purchases per (customer_id, month), sorted by both.
+
+    `months` keeps only those months ('YYYY-MM'); with `require_months` a month without any row
+    is an error. `detail` also returns the purchases per SKU (order lines only; None when no
+    file has order lines).
+    """
+    files = expand_paths([Path(p) for p in paths])
+    problems = RowProblems(skip_invalid)
+    sizes = [f.stat().st_size for f in files]
+    read = [
+        _read_sales(f, config, problems, months, detail, sheet, encoding, _offset(progress, sum(sizes[:i]), sum(sizes)))
+        for i, f in enumerate(files)
+    ]
+    check_overlap(read)
+    if require_months and months:
+        _check_months(read, months)
+    monthly = pa.concat_tables(
+        [f.monthly.cast(MONTHLY).append_column("source", pa.array([str(f.path)] * f.monthly.num_rows, pa.string()))
+         for f in read]
+    ).to_pandas(types_mapper=_PANDAS_TYPES.get)
+    monthly = monthly.sort_values(["customer_id", "month"], ignore_index=True)
+    for column in ("volume_h", "amount_c"):
+        monthly[column] = monthly[column].astype("int64")
+    details = [f.detail for f in read if f.detail is not None]
+    return SalesLoaded(monthly, _detail_frame(details) if details else None, problems.skipped, files)
+
+
+def _detail_frame(details: list[pa.Table]) -> pd.DataFrame:
+    frame = pa.concat_tables(details).to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get)
+    return frame[DETAIL_COLUMNS].sort_values(["customer_id", "month", "sku"], ignore_index=True)
+
+
+def _check_months(read: list[FileSales], months: set[str]) -> None:
+    found = set().union(*(f.months for f in read))
+    missing = sorted(months - found)
+    if not missing:
+        return
+    outside = [
+        Problem(f"该文件的月份（{'、'.join(sorted(f.months))}）不在所选期间内", file=str(f.path))
+        for f in read if f.months and not f.months & months
+    ]
+    raise DataError(
+        f"销售数据中没有 {'、'.join(missing)} 的数据（所选期间：{'、'.join(sorted(months))}）",
+        outside,
+        fix=f"数据中的月份：{'、'.join(sorted(found)) or '无'}。请补齐缺少月份的文件，或检查所选的季度/月份",
+    )

@@ -1,0 +1,79 @@
+"""Encoding and first rows of a CSV/TXT export (data.md: UTF-8 with or without BOM, GBK/GB18030).
+
+The encoding is told by the byte-order mark, else by whether the first HEAD_BYTES decode as
+UTF-8, else as GB18030 (a superset of GBK); `encoding=` overrides. Excel's "Unicode 文本" (UTF-16
+with BOM, tab-separated) is read too.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from cmtool.errors import DataError, Problem
+
+HEAD_BYTES = 256 * 1024
+DELIMITERS = {".csv": (",", "\t", ";", "|"), ".txt": ("\t", ",", ";", "|")}
+ENCODING_FIX = "请用 --encoding 指定文件编码（如 gbk、utf-8），或在 Excel/WPS 中另存为“CSV UTF-8”"
+
+
+@dataclass(frozen=True)
+class TextHead:
+    """The encoding found and the decoded beginning of the file (whole lines only)."""
+
+    encoding: str  # a Python codec name
+    text: str
+
+    @property
+    def arrow_encoding(self) -> str:
+        """The name pyarrow gets: 'utf8' reads without transcoding (the BOM sits in a skipped row)."""
+        return "utf8" if codecs.lookup(self.encoding).name in ("utf-8", "utf-8-sig") else self.encoding
+
+    def rows(self, delimiter: str) -> list[list[str]]:
+        """The records of the head split at `delimiter`, empty lines kept as empty rows."""
+        return list(csv.reader(io.StringIO(self.text, newline=""), delimiter=delimiter))
+
+
+def _decodes(data: bytes, encoding: str, final: bool) -> bool:
+    try:
+        codecs.getincrementaldecoder(encoding)().decode(data, final=final)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _guess(data: bytes, final: bool) -> str | None:
+    if data.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    return next((enc for enc in ("utf-8", "gb18030") if _decodes(data, enc, final)), None)
+
+
+def read_head(path: Path, encoding: str | None) -> TextHead:
+    """Detect (or check) the encoding and decode the first HEAD_BYTES of `path`."""
+    with path.open("rb") as fh:
+        data = fh.read(HEAD_BYTES)
+        final = not fh.read(1)
+    if encoding:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise DataError(f"不认识的编码名称「{encoding}」", fix="常用的有 utf-8、gbk、gb18030") from None
+    enc = encoding or _guess(data, final)
+    if enc is None:
+        raise DataError(
+            f"无法识别文件 {path.name} 的编码",
+            [Problem("既不是 UTF-8 也不是 GBK/GB18030 编码", file=str(path))],
+            fix=ENCODING_FIX,
+        )
+    try:
+        text = codecs.getincrementaldecoder(enc)().decode(data, final=final)
+    except UnicodeDecodeError:
+        raise DataError(f"文件 {path.name} 不是 {enc} 编码", fix=ENCODING_FIX) from None
+    if not final:
+        text = text[: max(text.rfind("\n"), 0)]
+    return TextHead(enc, text.lstrip("\ufeff"))

@@ -1,0 +1,259 @@
+"""A small xlsx table writer on xlsxwriter, set up for Chinese offices (Excel / WPS, A4 paper).
+
+Cells written from input can never become formulas or links: the workbook is opened with
+`strings_to_formulas/urls/numbers` off and text goes through `write_string`, so a customer named
+`=1+2` stays text. Widths are fitted to CJK text (two columns a character); every sheet prints on
+A4, one page wide, header row repeated, page numbers `第 &P 页 共 &N 页` in the footer.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+import xlsxwriter
+from xlsxwriter.format import Format
+from xlsxwriter.worksheet import Worksheet
+
+from cmtool.io.cn_text import display_width, display_widths, max_display_width
+
+Kind = Literal["text", "int", "count", "volume", "amount", "share", "fine_share"]
+
+# Excel's number format of each kind, and the same in Python (to measure the widest value).
+NUMBER_FORMATS: dict[str, tuple[str, str]] = {
+    "text": ("@", "{}"),
+    "int": ("0", "{:.0f}"),
+    "count": ("#,##0", "{:,.0f}"),
+    "volume": ("#,##0.00", "{:,.2f}"),  # 条
+    "amount": ("#,##0.00", "{:,.2f}"),  # 元
+    "share": ("0.00%", "{:.2%}"),
+    "fine_share": ("0.0000%", "{:.4%}"),  # per-customer shares: 1/6000 of a city is 0.0167 %
+}
+FONT = "宋体"  # SimSun: on every Chinese Windows, and WPS maps it everywhere
+MAX_WIDTH = 30  # wider text wraps
+FILTER_BUTTON = 3  # the autofilter arrow covers about this much of a header cell
+LINE_HEIGHT = 13.5  # points per line of 10-point 宋体
+CONSTANT_MEMORY_CELLS = 200_000  # above this, rows are streamed to disk as they are written
+PAGE_FOOTER = "&C第 &P 页 共 &N 页"
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table: the frame column `key`, its Chinese `header` and its kind."""
+
+    key: str
+    header: str
+    kind: Kind = "text"
+
+
+@dataclass(frozen=True)
+class Table:
+    """One sheet: a frame shown as a bordered table with a frozen, filterable header row."""
+
+    sheet: str
+    title: str  # printed in the page header
+    frame: pd.DataFrame
+    columns: Sequence[Column]
+    freeze_cols: int = 0
+    landscape: bool = True
+
+
+def new_workbook(path: Path, *, constant_memory: bool = False) -> xlsxwriter.Workbook:
+    """A workbook that writes every string as text: never a formula, a link or a number."""
+    return xlsxwriter.Workbook(
+        str(path),
+        {
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "constant_memory": constant_memory,
+        },
+    )
+
+
+class Styles:
+    """Cell formats of one workbook, created once per distinct set of properties."""
+
+    BASE: dict[str, Any] = {"font_name": FONT, "font_size": 10, "valign": "vcenter"}
+
+    def __init__(self, workbook: xlsxwriter.Workbook):
+        self._workbook = workbook
+        self._cache: dict[tuple[tuple[str, Any], ...], Format] = {}
+
+    def __call__(self, **props: Any) -> Format:
+        """The format with BASE plus `props` (xlsxwriter property names)."""
+        key = tuple(sorted(props.items()))
+        if key not in self._cache:
+            self._cache[key] = self._workbook.add_format({**self.BASE, **props})
+        return self._cache[key]
+
+    def cell(self, kind: Kind, **props: Any) -> Format:
+        """A bordered body cell of `kind`."""
+        return self(border=1, num_format=NUMBER_FORMATS[kind][0], **props)
+
+    def header(self, **props: Any) -> Format:
+        """A bordered, bold, shaded header cell."""
+        return self(border=1, bold=True, bg_color="#DDEBF7", align="center", text_wrap=True, **props)
+
+
+def escape_header_footer(text: str) -> str:
+    """`text` for a page header/footer: `&` starts a control code there, so double it."""
+    return text.replace("&", "&&")
+
+
+def set_a4(
+    sheet: Worksheet,
+    *,
+    title: str,
+    landscape: bool,
+    repeat_rows: tuple[int, int],
+    print_area: tuple[int, int, int, int],
+) -> None:
+    """A4, one page wide, `repeat_rows` on every page, the title in the header, page numbers."""
+    sheet.set_paper(9)
+    if landscape:
+        sheet.set_landscape()
+    else:
+        sheet.set_portrait()
+    sheet.fit_to_pages(1, 0)
+    sheet.repeat_rows(*repeat_rows)
+    sheet.print_area(*print_area)
+    sheet.center_horizontally()
+    sheet.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
+    sheet.set_header(f"&C{escape_header_footer(title)}", {"margin": 0.3})
+    sheet.set_footer(PAGE_FOOTER, {"margin": 0.3})
+
+
+def unique_sheet_names(names: Iterable[str]) -> list[str]:
+    """Valid, distinct Excel sheet names: ≤ 31 characters, none of []:*?/\\, unique ignoring case."""
+    taken: set[str] = set()
+    result = []
+    for name in names:
+        base = _BAD_SHEET_CHARS.sub("_", str(name)).strip().strip("'") or "Sheet"
+        if base.lower() == "history":  # reserved by Excel
+            base += "_"
+        candidate, n = base[:31], 2
+        while candidate.lower() in taken:
+            suffix = f"({n})"
+            candidate, n = base[: 31 - len(suffix)] + suffix, n + 1
+        taken.add(candidate.lower())
+        result.append(candidate)
+    return result
+
+
+def column_values(frame: pd.DataFrame, key: str) -> pd.Series:
+    """`frame[key]`, or an all-missing column when the frame lacks it (e.g. no previous quarter)."""
+    if key in frame.columns:
+        return frame[key]
+    return pd.Series(None, index=frame.index, dtype=object)
+
+
+def body_width(values: pd.Series, kind: Kind) -> int:
+    """The display width of the widest value of a column, as Excel will show it."""
+    if kind == "text":
+        return max_display_width(values)
+    numbers = pd.to_numeric(values, errors="coerce").abs()
+    top = float(numbers.max()) if numbers.notna().any() else 0.0
+    return len(NUMBER_FORMATS[kind][1].format(top))
+
+
+def column_width(header: str, body: int) -> float:
+    """Wide enough for the widest value; a long header may wrap onto two lines; capped."""
+    header_fits = math.ceil(display_width(header) / 2) + FILTER_BUTTON
+    return min(max(body + 2, header_fits), MAX_WIDTH)
+
+
+def _usable(column: float) -> float:
+    return max(column - 1, 1)
+
+
+def lines_needed(width: int, column: float) -> int:
+    """Lines a wrapped text of display width `width` takes in a column `column` wide."""
+    return max(1, math.ceil(width / _usable(column)))
+
+
+def lines_needed_each(widths: pd.Series, column: float) -> pd.Series:
+    """`lines_needed` of each width of a column (vectorised)."""
+    return np.ceil(widths / _usable(column)).clip(lower=1).astype("int64")
+
+
+def row_height(lines: int) -> float:
+    """Row height in points for `lines` lines of 10-point text (merged and wrapped cells never
+    autofit in Excel, so rows with wrapped text get an explicit height)."""
+    return LINE_HEIGHT * lines + 3
+
+
+def text_values(values: pd.Series) -> list[str | None]:
+    """Strings of a column, None where missing."""
+    arr = values.to_numpy(dtype=object)
+    missing = pd.isna(arr)
+    out = arr.astype(str).astype(object)
+    out[missing] = None
+    return out.tolist()
+
+
+def number_values(values: pd.Series) -> list[float | None]:
+    """Floats of a column, None where missing or not finite."""
+    arr = pd.to_numeric(values).to_numpy(dtype="float64", na_value=np.nan)
+    out = arr.astype(object)
+    out[~np.isfinite(arr)] = None
+    return out.tolist()
+
+
+def write_table(sheet: Worksheet, styles: Styles, table: Table) -> None:
+    """Write `table` at A1: header, bordered body, widths, freeze, filter, A4 print set-up."""
+    frame, columns = table.frame, table.columns
+    writers: list[tuple[list[Any], Callable[..., Any], Format]] = []
+    header_lines = 1
+    body_lines = pd.Series(1, index=range(len(frame)), dtype="int64")
+    for c, col in enumerate(columns):
+        values = column_values(frame, col.key)
+        width = column_width(col.header, body_width(values, col.kind))
+        sheet.set_column(c, c, width)
+        header_lines = max(header_lines, lines_needed(display_width(col.header) + FILTER_BUTTON, width))
+        if col.kind == "text":
+            widths = display_widths(values).reset_index(drop=True)
+            body_lines = body_lines.clip(lower=lines_needed_each(widths, width))
+            writers.append((text_values(values), sheet.write_string, styles.cell("text", text_wrap=True)))
+        else:
+            writers.append((number_values(values), sheet.write_number, styles.cell(col.kind)))
+    sheet.set_row(0, row_height(header_lines))
+    for c, col in enumerate(columns):
+        sheet.write_string(0, c, col.header, styles.header())
+    tall = {r: row_height(n) for r, n in enumerate(body_lines.tolist(), start=1) if n > 1}
+    rows = zip(*(values for values, _, _ in writers)) if writers else iter(())
+    for r, row in enumerate(rows, start=1):
+        if r in tall:
+            sheet.set_row(r, tall[r])
+        for c, (value, (_, write, fmt)) in enumerate(zip(row, writers)):
+            if value is None:
+                sheet.write_blank(r, c, None, fmt)
+            else:
+                write(r, c, value, fmt)
+    last_row, last_col = len(frame), max(len(columns) - 1, 0)
+    sheet.freeze_panes(1, table.freeze_cols)
+    sheet.autofilter(0, 0, last_row, last_col)
+    set_a4(
+        sheet,
+        title=table.title,
+        landscape=table.landscape,
+        repeat_rows=(0, 0),
+        print_area=(0, 0, last_row, last_col),
+    )
+
+
+def write_tables(path: Path, tables: Sequence[Table]) -> None:
+    """Write each table on its own sheet (names made valid and unique) into the xlsx at `path`."""
+    cells = sum(len(t.frame) * len(t.columns) for t in tables)
+    names = unique_sheet_names(t.sheet for t in tables)
+    with new_workbook(path, constant_memory=cells > CONSTANT_MEMORY_CELLS) as workbook:
+        styles = Styles(workbook)
+        for name, table in zip(names, tables):
+            write_table(workbook.add_worksheet(name), styles, table)

@@ -1,0 +1,125 @@
+"""The sample's cmtool.toml and README.txt."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cmtool.fields import INACTIVE_STATUSES
+from cmtool.samplegen.company import Company
+from cmtool.samplegen.customers import LEGACY_PREFIX
+from cmtool.samplegen.scenarios import SCENARIOS
+
+CONFIG_TOML = """\
+# cmtool 配置文件（示例）。每一项都可以省略，省略的取下面写出的默认值。
+# 写错的配置项名会报错，不会被悄悄忽略。
+
+company = "示例市烟草公司"          # 印在每份文档上
+
+[scale]                               # 经营规模：按季度购进量、购进额综合排名
+big = 0.20                            # 前 20% 为“大”
+small = 0.20                          # 后 20% 为“小”，其余为“中”
+
+[top5]                                # 月销量排名前5%客户档案
+share = 0.05
+jump = 0.50                           # 销量比上月增长超过 50% 提示异常
+wholesale_multiple = 3.0              # 超过同业态、同市场类型名单客户中位数的 3 倍：批发性质嫌疑
+sku_share = 0.60                      # 单一规格超过购进量的 60%
+unit_value_deviation = 0.30           # 单条值偏离同类中位数超过 30%
+
+[groups]                              # 客户组别（条/月）
+sustained_months = 3                  # 连续几个月超出组别范围才建议调整
+new_customer_months = 6               # 入网不满 6 个月不得调入按需供货
+on_demand = "按需供货"
+on_demand_entry = 800                 # 最近几个月每月都不少于 800 条：建议调入按需供货
+on_demand_exit = 400                  # 每月都少于 400 条：建议调出
+bands = [                             # 下限含、上限不含
+  { name = "一组", min = 400 },
+  { name = "二组", min = 200, max = 400 },
+  { name = "三组", min = 100, max = 200 },
+  { name = "四组", min = 40,  max = 100 },
+  { name = "五组", min = 0,   max = 40 },
+]
+
+[quota]                               # 单户单次合理定量组别（条/次）
+sustained_months = 2
+bands = [
+  { name = "定量一组", min = 50 },
+  { name = "定量二组", min = 25, max = 50 },
+  { name = "定量三组", min = 10, max = 25 },
+  { name = "定量四组", min = 0,  max = 10 },
+]
+
+[calendar]                            # 在内置节假日日历之外补充
+holidays = []                         # 法定节假日，如 ["2027-01-01"]
+workdays = []                         # 周末调休上班日
+
+[aliases]                             # 额外的表头别名
+# customer_id = ["户号"]
+
+[codes]                               # 综合分类代码用的字母
+formats = { "食杂店" = "Z", "便利店" = "B", "超市" = "S", "商场" = "M", "烟酒商店" = "Y", "娱乐服务类" = "F", "其他" = "Q" }
+markets = { "城镇" = "C", "乡村" = "X" }
+scales = { "大" = "1", "中" = "2", "小" = "3" }
+"""
+
+
+def readme(company: Company, files: list[tuple[Path, str]]) -> str:
+    """README.txt: what the folder holds, its deliberate quirks and the planted customers."""
+    master = company.customers
+    profile = company.profile
+    n = len(master)
+    quarter, previous = company.quarter, company.quarter.prev()
+    legacy = master.loc[master["customer_id"].str.startswith("0"), "customer_id"].tolist()
+    status = master["status"].value_counts()
+    quarter_start = company.months.index(quarter.months[0])
+    silent = int(((master["status"] == "暂停") & (profile["stop"] <= quarter_start)).sum())
+    inactive = "、".join(f"{s} {int(status.get(s, 0))} 户" for s in INACTIVE_STATUSES)
+    lines = [
+        f"示例数据：{n} 户零售客户的虚构城市烟草公司（cmtool sample 生成，随机种子 {company.seed}）",
+        "",
+        "数据全部随机生成，店名、人名、电话、地址、许可证号均为虚构。文件模仿从 V3 系统导出、",
+        "又经同事转手的样子，格式各不相同；cmtool 应能原样读取，不需要手工整理。",
+        "",
+        "试一试：",
+        f"  cmtool --db output/cmtool.db classify --quarter {quarter.key} \\",
+        "      --customers 客户信息.xlsx --sales sales --out output",
+        "  其他命令见 cmtool --help。",
+        "",
+        "文件：",
+    ]
+    for path, note in files:
+        lines.append(f"  {path.as_posix()}" + (f"：{note}" if note else ""))
+    lines += [
+        "",
+        "客户信息.xlsx 的特点：",
+        "  - 第 1 行是合并单元格标题“客户信息查询”，第 2 行是导出时间，第 3 行才是表头；",
+        "    数据中间有一个空行，最后一行是“合计”。",
+        f"  - 客户编码是 12 位文本。原县公司移交的 {len(legacy)} 户客户编码以 {LEGACY_PREFIX} 开头"
+        f"（如 {legacy[0] if legacy else '—'}），前导 0 必须保留。",
+        "  - 店名“=一号店”以等号开头（写进 Excel 时不能变成公式），“<b>旺旺</b>便利店”含 HTML 标记",
+        "    （网页文档里必须原样显示，不能变成粗体）。",
+        "  - 少数客户的市场类型写作“城网/农网”，业态写作“烟酒店/杂货店/宾馆酒店”；两户的业态前后带空格。",
+        f"  - 客户状态：正常 {int(status.get('正常', 0))} 户，暂停 {int(status.get('暂停', 0))} 户"
+        f"（其中 {silent} 户整个 {quarter.key} 没有购进），{inactive}。",
+        f"  - 经营规模、综合分类是按{previous.label}购进情况排名得出、{quarter.label}执行的分类；",
+        f"    {previous.key} 之后入网的客户这两列为空。",
+        "  - 客户组别按月销量划分（一组 ≥400，二组 200–400，三组 100–200，四组 40–100，五组 <40 条/月），",
+        "    少数大户为按需供货；定量组别按每次订货量划分。",
+        "",
+        "销售数据：",
+        f"  - {company.summary_months[0].key} 至 {company.summary_months[-1].key} 为月度销售汇总（每月一个文件），",
+        f"    {company.order_months[0].key} 至 {company.order_months[-1].key} 为订单明细（每月一个 CSV），",
+        f"    {quarter.key} 的分类用订单明细。同一客户同一月份只出现在一个文件里。",
+        "  - 1 月（春节前备货）购进量明显偏高，3 月偏低；订单只在客户的订货日下，法定节假日不下单，",
+        "    双周访销的客户隔周订货。",
+        "",
+        f"诚信经营违约记录_{company.months[-1].key}.xlsx：{len(company.breaches)} 条违约记录，",
+        "  其中 2 户各有两条，1 条的违约类型“未按规定明码标价”是处理办法里没有的类型（应列为待议）。",
+        "",
+        "特意安排的客户（供组别调整、前5%档案等功能验证）：",
+    ]
+    for label, description in SCENARIOS.items():
+        ids = profile.index[profile["scenario"] == label]
+        codes = "、".join(master.loc[ids, "customer_id"])
+        lines.append(f"  - {label}：{description}。{codes or '（本次规模下没有）'}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,64 @@
+"""The config file (cli.md "The config file")."""
+
+from pathlib import Path
+
+import pytest
+
+from cmtool.config import Config, load_config
+from cmtool.errors import ConfigError
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    p = tmp_path / "cmtool.toml"
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_defaults_as_written_in_cli_md():
+    c = Config()
+    assert c.company == "示例市烟草公司"
+    assert (c.scale.big, c.scale.small) == (0.20, 0.20)
+    assert (c.top5.share, c.top5.jump, c.top5.wholesale_multiple) == (0.05, 0.50, 3.0)
+    assert (c.top5.sku_share, c.top5.unit_value_deviation) == (0.60, 0.30)
+    assert [(b.name, b.min, b.max) for b in c.groups.bands] == [
+        ("一组", 400, None), ("二组", 200, 400), ("三组", 100, 200), ("四组", 40, 100), ("五组", 0, 40)]
+    assert (c.groups.sustained_months, c.groups.new_customer_months) == (3, 6)
+    assert (c.groups.on_demand, c.groups.on_demand_entry, c.groups.on_demand_exit) == ("按需供货", 800, 400)
+    assert [b.name for b in c.quota.bands] == ["定量一组", "定量二组", "定量三组", "定量四组"]
+    assert c.quota.sustained_months == 2
+    assert c.codes.formats["食杂店"] == "Z" and c.codes.markets["乡村"] == "X" and c.codes.scales["小"] == "3"
+
+
+def test_file_overrides(tmp_path):
+    c = load_config(_write(tmp_path, 'company = "成都市烟草公司"\n[scale]\nbig = 0.25\n[calendar]\nholidays = ["2027-01-01"]\n'))
+    assert c.company == "成都市烟草公司" and c.scale.big == 0.25 and c.scale.small == 0.20
+    assert str(c.calendar.holidays[0]) == "2027-01-01"
+
+
+def test_unknown_keys_are_named(tmp_path):
+    with pytest.raises(ConfigError) as e:
+        load_config(_write(tmp_path, "compnay = 'x'\n[scale]\nbigg = 0.3\n"))
+    assert "compnay" in e.value.message and "scale.bigg" in e.value.message
+
+
+def test_bad_value_and_bad_toml(tmp_path):
+    with pytest.raises(ConfigError, match="scale.big"):
+        load_config(_write(tmp_path, "[scale]\nbig = 'many'\n"))
+    with pytest.raises(ConfigError, match="TOML"):
+        load_config(_write(tmp_path, "[scale\n"))
+    with pytest.raises(ConfigError, match="之和"):
+        load_config(_write(tmp_path, "[scale]\nbig = 0.6\nsmall = 0.5\n"))
+
+
+def test_missing_file_and_default_lookup(tmp_path, monkeypatch):
+    with pytest.raises(ConfigError, match="找不到"):
+        load_config(tmp_path / "none.toml")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("CMTOOL_CONFIG", raising=False)
+    assert load_config(None) == Config()
+    _write(tmp_path, 'company = "本地"\n')
+    assert load_config(None).company == "本地"
+    other = tmp_path / "other.toml"
+    other.write_text('company = "环境"\n', encoding="utf-8")
+    monkeypatch.setenv("CMTOOL_CONFIG", str(other))
+    assert load_config(None).company == "环境"

@@ -1,0 +1,72 @@
+"""The SQLite ledger: quarters recorded, replaced in one transaction, schema versioned."""
+
+import sqlite3
+from datetime import datetime
+
+import pandas as pd
+import pytest
+
+from cmtool.errors import CmtoolError
+from cmtool.ledger import SCHEMA_VERSION, Ledger
+
+
+def _result(ids, scale="中"):
+    n = len(ids)
+    return pd.DataFrame({
+        "customer_id": ids, "name": [f"店{i}" for i in ids], "department": ["锦江营销部"] * n,
+        "manager": ["张三"] * n, "market": ["城镇"] * n, "format": ["食杂店"] * n, "scale": [scale] * n,
+        "class_name": [f"城镇食杂店{scale}"] * n, "class_code": ["CZ2"] * n, "volume": [1.5] * n,
+        "amount": [100.25] * n, "score": [1 / n] * n, "rank": list(range(1, n + 1)), "n": [n] * n,
+        "scope": ["全市"] * n,
+    })
+
+
+def test_reading_a_missing_ledger_creates_nothing(tmp_path):
+    ledger = Ledger(tmp_path / "cmtool.db")
+    assert ledger.quarter_classes("2026Q2") is None
+    assert not (tmp_path / "cmtool.db").exists()
+
+
+def test_record_and_read_back_keeps_codes_as_text(tmp_path):
+    ledger = Ledger(tmp_path / "sub" / "cmtool.db")
+    ledger.record_quarter("2026Q3", "company", "2026-10-01", _result(["00123", "510101"]), datetime(2026, 10, 2))
+    got = ledger.quarter_classes("2026Q3")
+    assert list(got["customer_id"]) == ["00123", "510101"]
+    assert got["amount"].tolist() == [100.25, 100.25]
+    assert ledger.quarter_classes("2026Q2") is None
+    con = sqlite3.connect(tmp_path / "sub" / "cmtool.db")
+    assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_rerunning_a_quarter_replaces_it(tmp_path):
+    ledger = Ledger(tmp_path / "cmtool.db")
+    ledger.record_quarter("2026Q3", "company", "2026-10-01", _result(["1", "2", "3"]), datetime(2026, 10, 2))
+    ledger.record_quarter("2026Q2", "company", "2026-07-01", _result(["1"]), datetime(2026, 7, 2))
+    ledger.record_quarter("2026Q3", "company", "2026-10-01", _result(["4"], "大"), datetime(2026, 10, 3))
+    assert ledger.quarter_classes("2026Q3")["customer_id"].tolist() == ["4"]
+    assert ledger.quarter_classes("2026Q2")["customer_id"].tolist() == ["1"]
+
+
+def test_a_failed_write_leaves_the_quarter_as_it_was(tmp_path):
+    ledger = Ledger(tmp_path / "cmtool.db")
+    ledger.record_quarter("2026Q3", "company", "2026-10-01", _result(["1", "2"]), datetime(2026, 10, 2))
+    bad = _result(["7", "7"])  # duplicate key: the insert fails half way
+    with pytest.raises(sqlite3.IntegrityError):
+        ledger.record_quarter("2026Q3", "company", "2026-10-01", bad, datetime(2026, 10, 3))
+    assert ledger.quarter_classes("2026Q3")["customer_id"].tolist() == ["1", "2"]
+
+
+def test_not_a_database_is_a_chinese_error(tmp_path):
+    path = tmp_path / "cmtool.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(CmtoolError, match="台账文件"):
+        Ledger(path).quarter_classes("2026Q3")
+
+
+def test_newer_schema_is_refused(tmp_path):
+    path = tmp_path / "cmtool.db"
+    con = sqlite3.connect(path)
+    con.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    con.close()
+    with pytest.raises(CmtoolError, match="升级"):
+        Ledger(path).quarter_classes("2026Q3")

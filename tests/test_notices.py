@@ -1,0 +1,91 @@
+"""R-NOTICE: the printable class notices (io/html.py, templates/classify_notice.html.j2)."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+from result_samples import make_result
+
+from cmtool.config import ScaleConfig
+from cmtool.io.html import environment, notices_html, render_notices, templates_dir
+from cmtool.periods import Quarter
+
+Q = Quarter(2026, 3)
+
+
+def render(frame: pd.DataFrame, **options) -> str:
+    return notices_html(frame, quarter=Q, company="示例市烟草公司", **options)
+
+
+def pages(html: str) -> list[str]:
+    return re.split(r'<div class="page">', html)[1:]
+
+
+def test_r_notice_autoescape() -> None:
+    frame = make_result(2)
+    frame.loc[0, "name"] = "<script>alert(1)</script>"
+    frame.loc[0, "manager"] = "A&B"
+    html = render(frame)
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "A&amp;B" in html
+    assert environment().autoescape is True
+    assert (templates_dir() / "classify_notice.html.j2").is_file()
+
+
+def test_r_notice_one_page_per_customer() -> None:
+    frame = make_result(7)
+    html = render(frame)
+    assert html.count('class="page"') == 7
+    assert "@page { size: A4; margin: 20mm; }" in html
+    assert ".page:last-child { page-break-after: auto; break-after: auto; }" in html
+    assert "word-break: break-all" in html
+
+
+def test_r_notice_fields() -> None:
+    frame = make_result(3)
+    frame.loc[1, "previous_class"] = None
+    html = render(frame, issued=date(2026, 10, 9))
+    first, second = pages(html)[:2]
+    row = frame.iloc[0]
+    for text in (
+        "零售客户分类结果告知书",
+        f"尊敬的 <strong>{row['name']}</strong>（客户编码 {row['customer_id']}）",
+        f"<strong>{row['class_name']}</strong>（分类编码 {row['class_code']}）",
+        str(row["previous_class"]),
+        "根据2026年第3季度卷烟购进情况",
+        "2026年10月1日",
+        "经营业态、市场类型、经营规模三个维度",
+        "前20%为大，后20%为小，其余为中",
+        f"客户经理：{row['manager']}",
+        "示例市烟草公司",
+        "2026年10月9日",
+        "零售客户签收：________",
+        "日期：________",
+    ):
+        assert text in first, text
+    assert "无（首次分类）" in second
+
+
+def test_r_notice_blank_date_and_config_shares() -> None:
+    html = notices_html(make_result(1), quarter=Q, company="公司", scale=ScaleConfig(big=0.15, small=0.25))
+    assert "____年__月__日" in html
+    assert "前15%为大，后25%为小" in html
+
+
+def test_r_notice_empty_selection() -> None:
+    html = render(make_result(3).iloc[:0])
+    assert 'class="page"' not in html
+    assert "本期没有需要告知的零售客户" in html
+
+
+def test_r_notice_written_as_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "分类结果告知书_2026Q3.html"
+    frame = make_result(2)
+    render_notices(path, frame, quarter=Q, company="示例市烟草公司", effective_from=date(2026, 10, 1))
+    text = path.read_text(encoding="utf-8")
+    assert text == render(frame)
+    assert '<meta charset="utf-8">' in text

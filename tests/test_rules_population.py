@@ -1,0 +1,40 @@
+"""R-SCALE clause 1: the population of a quarter."""
+
+import pandas as pd
+
+from cmtool.rules.population import quarter_population
+
+
+def _customers():
+    return pd.DataFrame({
+        "customer_id": ["001", "002", "003", "004"],
+        "active": [True, True, True, False],
+    })
+
+
+def _monthly(rows):
+    return pd.DataFrame(rows, columns=["customer_id", "month", "volume_h", "amount_c"]).astype(
+        {"volume_h": "int64", "amount_c": "int64"})
+
+
+def test_r_scale_population_includes_zero_buyers_and_sums_the_quarter():
+    monthly = _monthly([
+        ("001", "2026-07", 100, 1000), ("001", "2026-08", 250, 2550), ("002", "2026-09", 5, 50),
+        ("001", "2026-06", 999, 999),  # outside the quarter
+    ])
+    pop = quarter_population(_customers(), monthly, ["2026-07", "2026-08", "2026-09"])
+    got = pop.frame.set_index("customer_id")[["volume_h", "amount_c"]].to_dict("index")
+    assert got == {"001": {"volume_h": 350, "amount_c": 3550}, "002": {"volume_h": 5, "amount_c": 50},
+                   "003": {"volume_h": 0, "amount_c": 0}}
+    assert pop.frame["volume_h"].dtype == "int64"
+    assert pop.unknown.empty and pop.inactive_buyers == 0
+
+
+def test_r_scale_unknown_and_inactive_buyers_are_left_out():
+    monthly = _monthly([("009", "2026-07", 10, 100), ("004", "2026-07", 10, 100), ("008", "2026-08", 1, 1),
+                        ("009", "2026-08", 5, 5)])
+    pop = quarter_population(_customers(), monthly, ["2026-07", "2026-08", "2026-09"])
+    assert set(pop.frame["customer_id"]) == {"001", "002", "003"}
+    assert pop.unknown.to_dict("records") == [
+        {"customer_id": "008", "volume_h": 1, "amount_c": 1}, {"customer_id": "009", "volume_h": 15, "amount_c": 105}]
+    assert pop.inactive_buyers == 1

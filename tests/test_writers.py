@@ -1,0 +1,227 @@
+"""Writers: result xlsx/csv/parquet, the R-STAT workbook, and atomic publishing."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from result_samples import make_result
+
+import cmtool.io.xlsx as xlsx
+from cmtool.errors import Problem
+from cmtool.io.atomic import Staging, atomic_path
+from cmtool.io.cn_text import cn_date, display_width
+from cmtool.io.statbook import COMPANY_SHEET, write_statbook
+from cmtool.io.tables import RESULT_COLUMNS, write_result
+from cmtool.periods import Quarter
+
+Q = Quarter(2026, 3)
+TRICKY = ["=1+2", "+1", "-1", "@x", "=HYPERLINK(\"http://x\")"]
+LONG_NAME = "超长名称的零售客户烟酒商行" * 6
+PROBLEM = Problem("购进量不是数字", file="/data/销售/2026-07.xlsx", sheet="Sheet1", row=12,
+                  column="购进量", value="abc", fix="请改成数字", customer_id="0001")
+
+
+@pytest.fixture
+def result() -> pd.DataFrame:
+    frame = make_result(40, seed=3)
+    frame.loc[: len(TRICKY) - 1, "name"] = TRICKY
+    frame.loc[0, "customer_id"] = "000123"
+    frame.loc[len(TRICKY), "name"] = LONG_NAME
+    return frame
+
+
+def all_cells(ws) -> list:
+    return [cell for row in ws.iter_rows() for cell in row]
+
+
+def assert_a4_one_page_wide(ws, landscape: bool) -> None:
+    assert ws.page_setup.paperSize == 9
+    assert ws.page_setup.orientation == ("landscape" if landscape else "portrait")
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert ws.page_setup.fitToWidth in (None, 1)  # absent means the default, 1
+    assert ws.page_setup.fitToHeight == 0  # as many pages down as needed
+    assert ws.print_title_rows == "$1:$1"
+    assert "第 &P 页 共 &N 页" in ws.oddFooter.center.text
+
+
+@pytest.mark.parametrize("constant_memory", [False, True])
+def test_result_xlsx(tmp_path: Path, result: pd.DataFrame, monkeypatch, constant_memory: bool) -> None:
+    monkeypatch.setattr(xlsx, "CONSTANT_MEMORY_CELLS", 0 if constant_memory else 10**9)
+    path = tmp_path / "客户分类结果_2026Q3.xlsx"
+    write_result(path, result, [PROBLEM], "xlsx", quarter=Q)
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames == ["分类结果", "数据问题"]
+    ws = wb["分类结果"]
+    headers = [c.value for c in ws[1]]
+    assert headers == [c.header for c in RESULT_COLUMNS]
+    assert headers[:2] == ["客户编码", "客户名称"] and headers[-1] == "变动"
+    assert ws.max_row == len(result) + 1
+    first = {h: c for h, c in zip(headers, ws[2])}
+    assert first["客户编码"].value == "000123" and first["客户编码"].data_type == "s"
+    assert first["购进量(条)"].value == pytest.approx(result.loc[0, "volume"])
+    assert first["购进量(条)"].number_format == "#,##0.00"
+    assert first["排名"].value == 1
+    assert first["综合分类"].value == result.loc[0, "class_name"]
+    names = [ws.cell(row=r, column=2) for r in range(2, 2 + len(TRICKY))]
+    assert [c.value for c in names] == TRICKY
+    assert all(c.data_type == "s" for c in names)
+    assert not any(c.data_type == "f" for c in all_cells(ws))
+    assert ws.freeze_panes == "C2"
+    assert ws.auto_filter.ref == f"A1:R{len(result) + 1}"
+    assert_a4_one_page_wide(ws, landscape=True)
+    assert "客户分类结果（2026年第3季度）" in ws.oddHeader.center.text
+    width = {h: ws.column_dimensions[chr(65 + i)].width for i, h in enumerate(headers)}
+    assert width["客户名称"] >= display_width(result["name"].iloc[-1])
+    assert width["客户名称"] < xlsx.MAX_WIDTH + 1  # longer names wrap, in a taller row
+    long_row = len(TRICKY) + 2
+    assert ws.cell(row=long_row, column=2).value == LONG_NAME
+    assert ws.row_dimensions[long_row].height >= xlsx.row_height(5)
+    assert ws.cell(row=long_row, column=2).alignment.wrap_text
+    problems = wb["数据问题"]
+    assert [c.value for c in problems[1]] == ["文件", "工作表", "行号", "列", "值", "客户编码", "问题"]
+    assert [c.value for c in problems[2]] == [
+        "2026-07.xlsx", "Sheet1", 12, "购进量", "abc", "0001", "购进量不是数字。请改成数字"
+    ]
+
+
+def test_result_xlsx_without_problems_has_one_sheet(tmp_path: Path, result: pd.DataFrame) -> None:
+    path = tmp_path / "r.xlsx"
+    write_result(path, result.drop(columns=["previous_class"]), fmt="xlsx", quarter=Q)
+    ws = openpyxl.load_workbook(path)["分类结果"]
+    assert openpyxl.load_workbook(path).sheetnames == ["分类结果"]
+    assert ws.cell(row=2, column=17).value is None  # 上期分类 missing: a blank column
+
+
+def test_result_csv_bom_and_formula_prefix(tmp_path: Path, result: pd.DataFrame) -> None:
+    path = tmp_path / "r.csv"
+    result.loc[0, "volume"] = -1.5  # a number is never prefixed
+    write_result(path, result, fmt="csv", quarter=Q)
+    raw = path.read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    back = pd.read_csv(path, encoding="utf-8-sig", dtype={"客户编码": str})
+    assert list(back.columns) == [c.header for c in RESULT_COLUMNS]
+    assert list(back["客户名称"][: len(TRICKY)]) == ["'" + t for t in TRICKY]
+    assert back.loc[0, "客户编码"] == "000123"
+    assert back.loc[0, "购进量(条)"] == -1.5
+    assert back.loc[5, "客户名称"] == result.loc[5, "name"]
+
+
+def test_result_parquet_round_trip(tmp_path: Path, result: pd.DataFrame) -> None:
+    path = tmp_path / "r.parquet"
+    write_result(path, result, fmt="parquet", quarter=Q)
+    back = pd.read_parquet(path)
+    assert list(back.columns) == [c.header for c in RESULT_COLUMNS]
+    assert list(back["客户编码"]) == list(result["customer_id"])
+    assert list(back["客户名称"]) == list(result["name"])
+    assert back["购进额(元)"].tolist() == pytest.approx(result["amount"].tolist())
+    assert back["排名"].tolist() == result["rank"].tolist()
+    assert back["上期分类"].isna().sum() == result["previous_class"].isna().sum()
+
+
+def test_unique_sheet_names() -> None:
+    names = xlsx.unique_sheet_names(["张三", "张三", "a/b:c*?[d]\\e", "x" * 40, "x" * 40, "'引号'", "History", ""])
+    assert names[:2] == ["张三", "张三(2)"]
+    assert names[2] == "a_b_c___d__e"
+    assert names[3] == "x" * 31 and names[4] == "x" * 28 + "(2)"
+    assert names[5] == "引号" and names[6] == "History_" and names[7] == "Sheet"
+    assert all(len(n) <= 31 for n in names)
+
+
+def test_cn_text() -> None:
+    assert display_width("示例a") == 5
+    assert display_width("ＡＢ") == 4
+    assert cn_date(date(2026, 10, 1)) == "2026年10月1日"
+    assert cn_date(None) == "____年__月__日"
+
+
+def test_statbook(tmp_path: Path, result: pd.DataFrame) -> None:
+    result.loc[result["manager"] == "经理2", "manager"] = "王/五:[组长]" + "很长" * 20
+    path = tmp_path / "客户分类情况统计表_2026Q3.xlsx"
+    write_statbook(path, result, quarter=Q, company="示例市烟草公司", due=date(2026, 10, 13))
+    wb = openpyxl.load_workbook(path)
+    names = wb.sheetnames
+    assert names[0] == COMPANY_SHEET
+    assert "第1营销部汇总" in names and "第2营销部汇总" in names
+    assert names.index("第1营销部汇总") < names.index("经理1")  # a department, then its managers
+    assert all(len(n) <= 31 and not set(n) & set("[]:*?/\\") for n in names)
+    assert len(names) == 1 + 2 + result["manager"].nunique()
+
+    ws = wb[COMPANY_SHEET]
+    text = [c.value for c in all_cells(ws) if isinstance(c.value, str)]
+    assert ws["A1"].value == "客户分类情况统计表（2026年第3季度）"
+    assert "A1:J1" in {str(r) for r in ws.merged_cells.ranges}
+    assert "填报单位：示例市烟草公司" in text
+    assert "报送截止：2026年10月13日（第5个工作日）" in text
+    assert "填报人：________" in text and "审核人：________" in text and "填报日期：____年__月__日" in text
+    total_row = next(c.row for c in ws["A"] if c.value == "合计" and ws.cell(c.row, 3).data_type == "n")
+    assert ws.cell(total_row, 9).value == len(result)  # 合计 户数
+    assert ws.cell(total_row, 10).value == pytest.approx(1.0)
+    assert ws.cell(total_row, 10).number_format == "0.00%"
+    assert ws.freeze_panes == "A5"
+    assert ws.print_area is not None and "$A$1:$J$" in ws.print_area
+    assert_a4_one_page_wide(ws, landscape=False)
+    changed = result[result["change"].isin(["上调", "下调", "调整"])]
+    assert f"三、分类变动客户明细（共 {len(changed)} 户）" in text
+    for cell in all_cells(ws):
+        if cell.value in TRICKY:
+            assert cell.data_type == "s"
+    assert not any(c.data_type == "f" for c in all_cells(ws))
+
+    manager = wb["经理1"]
+    assert "填报人：经理1" in [c.value for c in all_cells(manager)]
+    assert any("统计范围：客户经理 经理1" in str(c.value) for c in all_cells(manager))
+
+
+def test_atomic_path_failure_leaves_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "out" / "r.xlsx"
+    with pytest.raises(RuntimeError), atomic_path(target) as temp:
+        temp.write_bytes(b"half")
+        raise RuntimeError("writer failed midway")
+    assert not target.exists()
+    assert list(target.parent.iterdir()) == []
+
+
+def test_atomic_path_keeps_old_file_on_failure(tmp_path: Path, result: pd.DataFrame) -> None:
+    target = tmp_path / "r.xlsx"
+    target.write_bytes(b"old")
+    broken = result.assign(volume="not a number")
+    with pytest.raises(ValueError), atomic_path(target) as temp:
+        write_result(temp, broken, fmt="xlsx", quarter=Q)
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["r.xlsx"]
+
+
+def test_staging_publishes_together_or_not_at_all(tmp_path: Path, result: pd.DataFrame) -> None:
+    a, b = tmp_path / "a.csv", tmp_path / "b.parquet"
+    with pytest.raises(RuntimeError), Staging() as st:
+        write_result(st.path(a), result, fmt="csv", quarter=Q)
+        write_result(st.path(b), result, fmt="parquet", quarter=Q)
+        raise RuntimeError("ledger failed")
+    assert list(tmp_path.iterdir()) == []
+    with Staging() as st:
+        write_result(st.path(a), result, fmt="csv", quarter=Q)
+        write_result(st.path(b), result, fmt="parquet", quarter=Q)
+        assert list(tmp_path.iterdir()) and not a.exists()
+        assert st.commit() == [a, b]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.parquet"]
+
+
+def test_staging_without_commit_discards(tmp_path: Path) -> None:
+    with Staging() as st:
+        st.path(tmp_path / "x.html").write_text("x")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_statbook_single_department_has_no_department_summary(tmp_path: Path) -> None:
+    frame = make_result(30, seed=4, managers=3, departments=1)
+    frame.loc[0, "manager"] = None
+    path = tmp_path / "s.xlsx"
+    write_statbook(path, frame, quarter=Q, company="公司", due=date(2026, 10, 13))
+    names = openpyxl.load_workbook(path).sheetnames
+    assert names[0] == COMPANY_SHEET
+    assert not any(n.endswith("汇总") for n in names[1:])
+    assert "未填客户经理" in names
