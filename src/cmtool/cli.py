@@ -12,7 +12,7 @@ import typer.rich_utils as rich_utils
 
 from cmtool import __version__
 from cmtool.commands import classify, sample
-from cmtool.commands.common import AppState, err_console
+from cmtool.commands.common import AppState
 from cmtool.errors import CmtoolError
 
 rich_utils.ARGUMENTS_PANEL_TITLE = "参数"
@@ -64,22 +64,19 @@ def main() -> None:
     try:
         app()
     except CmtoolError as e:
-        err_console.print(e.render(), markup=False)
-        sys.exit(1)
+        _fail(e.render())
     except PermissionError as e:
-        err_console.print(
-            f"错误：无法写入文件 {e.filename}：文件被占用或没有权限。\n处理办法：如文件已在 Excel/WPS 中打开，请先关闭再运行。",
-            markup=False,
-        )
-        sys.exit(1)
+        _fail(f"错误：无法写入文件 {e.filename}：文件被占用或没有权限。\n处理办法：如文件已在 Excel/WPS 中打开，请先关闭再运行。")
     except KeyboardInterrupt:
-        err_console.print("已中止。")
-        sys.exit(130)
+        _fail("已中止。", status=130)
     except Exception as e:  # noqa: BLE001 - the last line of defence: no traceback for users
         if os.environ.get("CMTOOL_DEBUG"):
             traceback.print_exc()
-        err_console.print(
-            f"内部错误：{type(e).__name__}: {e}\n请把所用命令和这条信息发给维护人员（设置环境变量 CMTOOL_DEBUG=1 可看到详细信息）。",
-            markup=False,
-        )
-        sys.exit(1)
+        _fail(f"内部错误：{type(e).__name__}: {e}\n请把所用命令和这条信息发给维护人员（设置环境变量 CMTOOL_DEBUG=1 可看到详细信息）。")
+
+
+def _fail(message: str, status: int = 1) -> None:
+    """Print `message` to stderr as plain, unwrapped text (scripts grep it) and exit."""
+    sys.stderr.write(message.rstrip("\n") + "\n")
+    sys.stderr.flush()
+    sys.exit(status)

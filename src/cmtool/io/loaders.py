@@ -26,9 +26,10 @@ from cmtool.fields import CUSTOMER_FIELDS, INACTIVE_STATUSES, MONTHLY_SALES_FIEL
 from cmtool.io.columns import arrow_type, plain
 from cmtool.io.formats import expand_paths
 from cmtool.io.readers import Progress, Table, open_table
-from cmtool.io.rows import SOURCE_ROW, RowProblems, read_rows, report_duplicates
 from cmtool.io.monthly_sums import MONTHLY
+from cmtool.io.rows import SOURCE_ROW, RowProblems, read_rows, report_duplicates
 from cmtool.io.sales import DETAIL_COLUMNS, FileSales, check_overlap, collect_monthly, sum_order_lines
+from cmtool.periods import Month
 
 SALES_SHAPES = (ORDER_LINE_FIELDS, MONTHLY_SALES_FIELDS)
 _SALES_FIELDS = {"customer_id", "date", "month", "volume", "amount", "orders"}
@@ -83,6 +84,7 @@ def load_table(
     """Any table of `fields` (breach records, decisions…): one row per data row, in file order."""
     problems = RowProblems(skip_invalid)
     frame, _ = _read(path, fields, config, problems, sheet=sheet, encoding=encoding)
+    problems.end_file()
     return Loaded(frame, problems.skipped)
 
 
@@ -111,8 +113,11 @@ def _read_sales(
     fields = [fd for fd in table.shape if fd.name in wanted and fd.name in table.match.columns]
     parts = read_rows(table, fields, problems)
     if table.shape is ORDER_LINE_FIELDS:
-        return sum_order_lines(path, parts, months, detail)
-    return collect_monthly(table, parts, months, problems)
+        sales = sum_order_lines(path, parts, months, detail)
+    else:
+        sales = collect_monthly(table, parts, months, problems)
+    problems.end_file()
+    return sales
 
 
 def _offset(progress: Progress | None, done: int, total: int) -> Progress | None:
@@ -134,6 +139,7 @@ def load_sales(
     file has order lines).
     """
     files = expand_paths([Path(p) for p in paths])
+    months = None if months is None else {Month.parse(m).key for m in months}
     problems = RowProblems(skip_invalid)
     sizes = [f.stat().st_size for f in files]
     read = [

@@ -1,6 +1,6 @@
 """Exact running sums per (customer, month) of streamed order lines.
 
-Customers get dense ids as they appear; each month holds one slot per customer with
+Customers come with dense ids (`DenseIds`); each month holds one slot per customer with
 volume_h (hundredths of 条) and amount_c (分) as int64 and the order days as a 31-bit mask,
 so `orders` (distinct order dates) comes out of a population count at the end. Adding a batch
 costs a few vectorised scatter-adds, whatever the batch size.
@@ -48,35 +48,20 @@ class _Month:
 
 
 class MonthlySums:
-    """Running sums of order lines per (customer, month)."""
+    """Running sums of order lines per (customer id, month)."""
 
     def __init__(self) -> None:
-        self._ids: dict[str, int] = {}
         self._months: dict[int, _Month] = {}
         self._size = 1024
 
-    @property
-    def customers(self) -> np.ndarray:
-        """Customer codes by id."""
-        return np.array(list(self._ids), dtype=object)
-
-    def ids(self, codes: pa.Array) -> np.ndarray:
-        """Dense ids of distinct customer codes, new codes added."""
-        ids = self._ids
-        values = codes.to_pylist()
-        found = list(map(ids.get, values))
-        for i in [i for i, known in enumerate(found) if known is None]:
-            found[i] = ids.setdefault(values[i], len(ids))
-        if len(ids) > self._size:
-            self._size = 2 * len(ids)
-            self._months = {m: sums.grown(self._size) for m, sums in self._months.items()}
-        return np.array(found, np.int64)
-
     def add(self, ids: np.ndarray, months: np.ndarray, days: np.ndarray, volume_h: np.ndarray,
             amount_c: np.ndarray) -> None:
-        """Add lines: customer ids, month indexes, days of month (0-based) and the quantities."""
+        """Add lines: dense customer ids, month indexes, days of month (0-based) and the quantities."""
         if not len(months):
             return
+        if ids.max() >= self._size:
+            self._size = 2 * int(ids.max()) + 2
+            self._months = {m: sums.grown(self._size) for m, sums in self._months.items()}
         single = months.min() == months.max()
         for month in [int(months[0])] if single else np.unique(months).tolist():
             rows = slice(None) if single else months == month
@@ -85,10 +70,9 @@ class MonthlySums:
             np.add.at(sums.amount_c, ids[rows], amount_c[rows])
             np.bitwise_or.at(sums.days, ids[rows], np.left_shift(np.uint32(1), days[rows].astype(np.uint32)))
 
-    def table(self) -> pa.Table:
-        """customer_id, month, volume_h, amount_c, orders for every customer with a line in a month."""
+    def table(self, codes: np.ndarray) -> pa.Table:
+        """MONTHLY rows for every customer with a line in a month; `codes` are the codes by id."""
         parts = []
-        codes = self.customers
         for month in sorted(self._months):
             sums = self._months[month]
             present = np.flatnonzero(sums.days[: len(codes)])

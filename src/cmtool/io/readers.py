@@ -90,7 +90,7 @@ def _used(match: HeaderMatch, wanted: set[str] | None) -> dict[str, int]:
 
 
 def _header_error(path: Path, sheet: str | None, offset: int, exc: Exception) -> DataError:
-    where = f"文件 {path.name}" + (f" 的工作表「{sheet}」" if sheet else "")
+    where = f"文件 {path.name} 的工作表「{sheet}」" if sheet else f"文件 {path.name} "
     if isinstance(exc, DuplicateColumn):
         row = exc.row + offset
         return DataError(
@@ -130,7 +130,8 @@ def _locate(
 
 def _open_excel(path, shapes, aliases, wanted, *, sheet, encoding, progress) -> Table:
     try:
-        book = CalamineWorkbook.from_path(str(path))
+        with path.open("rb") as fh:  # from content, not from the ending: .xls may be an .xlsx
+            book = CalamineWorkbook.from_filelike(fh)
         names = book.sheet_names
     except Exception:  # calamine raises several unrelated types for damaged files
         raise DataError(
@@ -158,8 +159,9 @@ def _open_excel(path, shapes, aliases, wanted, *, sheet, encoding, progress) -> 
 
 
 def _excel_batch(data: list[list[object]], used: dict[str, int], first_row: int) -> RawBatch:
+    by_column = list(zip(*data))  # calamine gives every row the sheet's full width
     columns = {
-        name: pa.array([cell_text(r[i]) if i < len(r) else None for r in data], pa.string())
+        name: pa.array(list(map(cell_text, by_column[i])) if i < len(by_column) else [None] * len(data), pa.string())
         for name, i in used.items()
     }
     return RawBatch(columns, np.arange(first_row, first_row + len(data), dtype=np.int64))

@@ -48,16 +48,16 @@ class RowProblems:
             return
         self._file.add(problem)
         if len(self._file.problems) >= STRICT_LIMIT:
-            raise self._failure(f"至少 {STRICT_LIMIT} 处数据问题，已停止读取")
+            raise self._failure(f"中的数据问题已达 {STRICT_LIMIT} 处，已停止读取")
 
     def end_file(self) -> None:
         """Fail if the file just read had problems (not under skip_invalid)."""
         if self._file:
-            raise self._failure(f"{len(self._file.problems)} 处数据问题")
+            raise self._failure(f"中有 {len(self._file.problems)} 处数据问题")
 
-    def _failure(self, count: str) -> DataError:
+    def _failure(self, summary: str) -> DataError:
         files = sorted({Path(p.file).name for p in self._file.problems if p.file})
-        return DataError(f"{'、'.join(files)} 中有{count}", list(self._file.problems), fix=SKIP_FIX)
+        return DataError(f"{'、'.join(files)} {summary}", list(self._file.problems), fix=SKIP_FIX)
 
 
 def _decoded(values: pa.Array) -> pa.Array:
@@ -105,7 +105,8 @@ def _data_rows(batch: RawBatch, id_field: str) -> np.ndarray:
 def read_rows(
     table: Table, fields: Sequence[Field], problems: RowProblems
 ) -> Iterator[pa.Table]:
-    """Checked rows of `table`: the parsed `fields` plus SOURCE_ROW, good rows only."""
+    """Checked rows of `table`: the parsed `fields` plus SOURCE_ROW, good rows only. Row problems
+    go to `problems`; the caller ends the file (`problems.end_file()`) once it has checked it all."""
     id_field = table.shape[0].name
     seen = 0
     for batch in table.batches:
@@ -129,6 +130,8 @@ def read_rows(
             bad |= column.bad
         for i in np.flatnonzero(bad):
             _report(table, parsed, int(i), int(rows[i]), id_field, problems)
+        if bad.all():
+            continue
         out = {name: column.values for name, column in parsed.items()}
         out[SOURCE_ROW] = pa.array(rows)
         yield pa.table(out).filter(pa.array(~bad)) if bad.any() else pa.table(out)
@@ -138,7 +141,6 @@ def read_rows(
             [Problem("没有数据行", str(table.path), table.sheet, table.header_row)],
             fix="请确认导出时选择了正确的条件和期间",
         )
-    problems.end_file()
 
 
 def _report(table: Table, parsed: dict[str, Parsed], i: int, row: int, id_field: str, problems: RowProblems) -> None:

@@ -119,7 +119,6 @@ def collect_monthly(
     if months is not None:
         frame = frame[frame["month"].isin(months)]
     frame = report_duplicates(frame, KEYS, table, problems, "同一客户同一月份")
-    problems.end_file()
     orders = frame["orders"] if "orders" in frame else pd.Series(np.nan, index=frame.index)
     monthly = pd.DataFrame({
         "customer_id": frame["customer_id"], "month": frame["month"],

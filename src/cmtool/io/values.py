@@ -74,7 +74,9 @@ def cell_text(value: object) -> str | None:
     Whole numbers lose the `.0` Excel adds; numbers of 1e15 and more are written in scientific
     notation because Excel keeps only 15 digits, so such a code is reported, not trusted.
     """
-    if value is None or value == "":
+    if type(value) is str:
+        return value or None
+    if value is None:
         return None
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"

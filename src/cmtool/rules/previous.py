@@ -35,7 +35,9 @@ def previous_from_master(customers: pd.DataFrame, codes: CodesConfig) -> Previou
     """R-STAT: the master's 综合分类 (name or code), else its 经营规模 with the current 业态 and
     市场类型; a 综合分类 that cannot be read is returned in `unreadable`, never guessed.
     """
-    parsed = customers["class_name"].map(lambda text: parse_class_name(text, codes), na_action="ignore")
+    written = customers["class_name"].astype(object)
+    readings = {text: parse_class_name(text, codes) for text in written.dropna().unique()}
+    parsed = written.map(readings, na_action="ignore")
     has_class = customers["class_name"].notna()
     unreadable = has_class & parsed.isna()
     parts = pd.DataFrame(parsed.dropna().tolist(), index=parsed.dropna().index,

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from cmtool.calendar import WorkCalendar
@@ -34,11 +35,13 @@ def report_due(quarter: Quarter, calendar: WorkCalendar) -> date:
     return calendar.nth_workday(first.year, first.month, DUE_WORKDAY)
 
 
-def _check_values(frame: pd.DataFrame) -> None:
-    for column, allowed in (("market", MARKETS), ("format", FORMATS), ("scale", SCALES)):
-        unknown = sorted(set(frame[column].dropna().astype(str)) - set(allowed))
-        if unknown or frame[column].isna().any():
-            raise ValueError(f"分类结果的 {column} 列有无法统计的值：{unknown or '空值'}")
+def _codes(values: pd.Series, allowed: tuple[str, ...], column: str) -> np.ndarray:
+    """Positions of `values` in `allowed`; a value outside it (or empty) cannot be counted."""
+    codes = pd.Categorical(values, categories=list(allowed)).codes
+    if (codes < 0).any():
+        unknown = sorted(set(values[codes < 0].dropna().astype(str)))
+        raise ValueError(f"分类结果的 {column} 列有无法统计的值：{unknown or '空值'}")
+    return codes.astype(np.int64)
 
 
 def class_grid(frame: pd.DataFrame) -> pd.DataFrame:
@@ -48,29 +51,28 @@ def class_grid(frame: pd.DataFrame) -> pd.DataFrame:
     `format`, `level` = detail/subtotal/total). Columns GRID_COUNTS hold counts (大 中 小 合计),
     GRID_SHARES each count's share of the grand total (0 when there is nobody).
     """
-    _check_values(frame)
-    index = pd.MultiIndex.from_product([MARKETS, FORMATS, SCALES], names=["market", "format", "scale"])
-    counts = (
-        frame.groupby(["market", "format", "scale"], observed=True).size()
-        .reindex(index, fill_value=0)
-        .unstack("scale")[list(SCALES)]
-        .rename_axis(columns=None)
+    cell = (
+        _codes(frame["market"], MARKETS, "market") * len(FORMATS) * len(SCALES)
+        + _codes(frame["format"], FORMATS, "format") * len(SCALES)
+        + _codes(frame["scale"], SCALES, "scale")
     )
-    parts = []
-    for market in MARKETS:
-        detail = counts.loc[market].reindex(list(FORMATS)).reset_index().assign(market=market, level="detail")
-        subtotal = detail[list(SCALES)].sum().to_frame().T.assign(market=market, format=SUBTOTAL, level="subtotal")
-        parts += [detail, subtotal]
-    grid = pd.concat(parts, ignore_index=True)
-    subtotals = grid[grid["level"] == "subtotal"]
-    total = subtotals[list(SCALES)].sum().to_frame().T.assign(market=TOTAL, format="", level="total")
-    grid = pd.concat([grid, total], ignore_index=True)
-    grid[TOTAL] = grid[list(SCALES)].sum(axis=1)
-    grid[list(GRID_COUNTS)] = grid[list(GRID_COUNTS)].astype("int64")
-    grand = int(grid[TOTAL].iloc[-1])
-    for count, share in zip(GRID_COUNTS, GRID_SHARES):
-        grid[share] = grid[count] / grand if grand else 0.0
-    return grid[["market", "format", "level", *GRID_COUNTS, *GRID_SHARES]]
+    cube = np.bincount(cell, minlength=len(MARKETS) * len(FORMATS) * len(SCALES)).reshape(
+        len(MARKETS), len(FORMATS), len(SCALES))
+    labels: list[tuple[str, str, str]] = []
+    blocks = []
+    for i, market in enumerate(MARKETS):
+        labels += [(market, fmt, "detail") for fmt in FORMATS] + [(market, SUBTOTAL, "subtotal")]
+        blocks += [cube[i], cube[i].sum(axis=0, keepdims=True)]
+    labels.append((TOTAL, "", "total"))
+    blocks.append(cube.sum(axis=(0, 1))[None, :])
+    counts = np.vstack(blocks)
+    counts = np.hstack([counts, counts.sum(axis=1, keepdims=True)]).astype(np.int64)
+    grand = int(counts[-1, -1])
+    shares = counts / grand if grand else np.zeros(counts.shape)
+    grid = pd.DataFrame(labels, columns=["market", "format", "level"])
+    grid[list(GRID_COUNTS)] = counts
+    grid[list(GRID_SHARES)] = shares
+    return grid
 
 
 def changes(frame: pd.DataFrame) -> pd.Series:

@@ -1,0 +1,5 @@
+"""`python -m cmtool`: the same as the `cmtool` command."""
+
+from cmtool.cli import main
+
+main()

@@ -1,0 +1,269 @@
+"""Loading sales (order lines or monthly summaries) into purchases per customer and month."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from cmtool.config import Config
+from cmtool.errors import DataError
+from cmtool.io import readers
+from cmtool.io.loaders import load_sales
+from tests.filemakers import write_csv, write_parquet, write_xls, write_xlsx
+
+CONFIG = Config()
+LINE_HEADER = ["订单日期", "客户编码", "卷烟编码", "卷烟名称", "价类", "是否重点品牌", "数量（条）", "金额（元）"]
+LINES = [
+    ["2026-07-03", "001", "6901028", "中华(硬)", "一类", "是", "2", "900.00"],
+    ["2026-07-03", "001", "6901029", "红塔山", "三类", "否", "1.5", "0.07"],
+    ["2026/7/10", "001", "6901028", "中华(硬)", "一类", "是", "1", "450.00"],
+    ["20260710", "002", "6901029", "红塔山", "三类", "否", "3", "1,234.57"],
+    ["2026年8月1日", "001", "6901028", "中华(硬)", "一类", "是", "１", "450"],
+    ["2026-08-01", "002", "6901029", "红塔山", "三类", "否", "", ""],
+]
+
+
+def _monthly(result) -> list[tuple]:
+    """The purchases as plain tuples, NA orders as None."""
+    frame = result.monthly[["customer_id", "month", "volume_h", "amount_c", "orders"]]
+    return [tuple(None if v is pd.NA else v for v in row) for row in frame.itertuples(index=False, name=None)]
+
+
+def _error(paths: list[Path], **options) -> DataError:
+    with pytest.raises(DataError) as caught:
+        load_sales(paths, CONFIG, **options)
+    return caught.value
+
+
+def test_order_lines_are_summed_exactly_per_customer_and_month(tmp_path):
+    path = write_csv(tmp_path / "订单明细.csv", [["订单明细查询"], LINE_HEADER, *LINES, ["合计", "", "", "", "", "", "8.5", "3034.64"]])
+    result = load_sales([path], CONFIG)
+    assert _monthly(result) == [
+        ("001", "2026-07", 450, 135007, 2),
+        ("001", "2026-08", 100, 45000, 1),
+        ("002", "2026-07", 300, 123457, 1),
+        ("002", "2026-08", 0, 0, 1),
+    ]
+    frame = result.monthly
+    assert [str(frame[c].dtype) for c in ("volume_h", "amount_c", "orders")] == ["int64", "int64", "Int64"]
+    assert set(frame["source"]) == {str(path)}
+    assert result.files == [path] and result.problems == [] and result.detail is None
+
+
+def test_detail_per_sku(tmp_path):
+    path = write_csv(tmp_path / "lines.csv", [LINE_HEADER, *LINES])
+    detail = load_sales([path], CONFIG, detail=True).detail
+    assert list(detail.itertuples(index=False, name=None)) == [
+        ("001", "2026-07", "6901028", "中华(硬)", "一类", True, 300, 135000),
+        ("001", "2026-07", "6901029", "红塔山", "三类", False, 150, 7),
+        ("001", "2026-08", "6901028", "中华(硬)", "一类", True, 100, 45000),
+        ("002", "2026-07", "6901029", "红塔山", "三类", False, 300, 123457),
+        ("002", "2026-08", "6901029", "红塔山", "三类", False, 0, 0),
+    ]
+
+
+def test_order_lines_in_xlsx_with_dates_and_codes_as_numbers(tmp_path):
+    rows = [["订单明细"], [], ["订货日期", "零售户编码", "商品编码", "销量", "销售额"],
+            [dt.datetime(2026, 7, 3), 510101100001, 6901028, 2, 900.0],
+            [dt.date(2026, 7, 4), 510101100001, 6901028, 1, 450.5],
+            [None, None, None, None, None],
+            ["总计", None, None, 3, 1350.5]]
+    result = load_sales([write_xlsx(tmp_path / "o.xlsx", rows)], CONFIG, detail=True)
+    assert _monthly(result) == [("510101100001", "2026-07", 300, 135050, 2)]
+    assert result.detail["sku"].tolist() == ["6901028"]
+
+
+def test_order_lines_in_parquet_with_typed_columns(tmp_path):
+    path = write_parquet(tmp_path / "o.parquet", {
+        "客户编码": ["001", "001", "002"], "订单日期": [dt.date(2026, 7, 3), dt.date(2026, 7, 3), dt.date(2026, 9, 30)],
+        "卷烟编码": [6901028, 6901029, 6901028], "数量": [2.0, 1.0, 4.0], "金额": [900.0, 10.25, 1800.0]})
+    assert _monthly(load_sales([path], CONFIG)) == [("001", "2026-07", 300, 91025, 1), ("002", "2026-09", 400, 180000, 1)]
+
+
+def test_monthly_summary_with_every_month_spelling(tmp_path):
+    rows = [["客户购进汇总"], ["客户编码", "统计月份", "购进量(条)", "购进额(元)", "订货次数"],
+            ["001", "2026-07", 12, "1,200.50", 3],
+            ["001", 202608, 10, 1000, 2],
+            ["002", "2026年7月", "5", "500", None],
+            ["002", dt.date(2026, 8, 1), 0, 0, 0]]
+    result = load_sales([write_xlsx(tmp_path / "m.xlsx", rows)], CONFIG)
+    assert _monthly(result) == [("001", "2026-07", 1200, 120050, 3), ("001", "2026-08", 1000, 100000, 2),
+                                ("002", "2026-07", 500, 50000, 0), ("002", "2026-08", 0, 0, 0)]
+
+
+def test_monthly_summary_without_order_count(tmp_path):
+    rows = [["客户代码", "年月", "购进量", "金额"], ["001", "202607", "1", "2"]]
+    result = load_sales([write_xls(tmp_path / "m.xls", rows)], CONFIG)
+    assert _monthly(result) == [("001", "2026-07", 100, 200, None)]
+
+
+def test_same_customer_twice_in_a_month_of_a_summary_names_both_rows(tmp_path):
+    rows = [["客户编码", "月份", "购进量", "购进额"], ["001", "2026-07", 1, 1], ["002", "2026-07", 1, 1], ["001", "202607", 2, 2]]
+    err = _error([write_csv(tmp_path / "m.csv", rows)])
+    assert [(p.row, p.message) for p in err.problems] == [
+        (2, "同一客户同一月份重复：与第 4 行重复"), (4, "同一客户同一月份重复：与第 2 行重复")]
+
+
+def _month_file(folder: Path, name: str, month: int, customers: list[str]) -> Path:
+    rows = [LINE_HEADER] + [[f"2026-{month:02d}-05", c, "6901028", "中华", "一类", "是", "1", "100"] for c in customers]
+    return write_csv(folder / name, rows, encoding="gbk")
+
+
+def test_a_folder_of_monthly_files(tmp_path):
+    folder = tmp_path / "sales"
+    folder.mkdir()
+    _month_file(folder, "2026-08.csv", 8, ["001", "002"])
+    _month_file(folder, "2026-07.csv", 7, ["001"])
+    summary = [["客户编码", "月份", "购进量", "购进额"], ["001", "2026-09", "2", "300"]]
+    write_xlsx(folder / "2026-09.xlsx", summary)
+    (folder / "~$2026-09.xlsx").write_bytes(b"lock")
+    (folder / "说明.docx").write_bytes(b"PK\x03\x04")
+    result = load_sales([folder], CONFIG)
+    assert [p.name for p in result.files] == ["2026-07.csv", "2026-08.csv", "2026-09.xlsx"]
+    assert _monthly(result) == [("001", "2026-07", 100, 10000, 1), ("001", "2026-08", 100, 10000, 1),
+                                ("001", "2026-09", 200, 30000, None), ("002", "2026-08", 100, 10000, 1)]
+    assert [Path(s).name for s in result.monthly["source"]] == ["2026-07.csv", "2026-08.csv", "2026-09.xlsx", "2026-08.csv"]
+
+
+def test_a_file_may_hold_many_months_and_the_same_file_twice_is_read_once(tmp_path):
+    path = write_csv(tmp_path / "q3.csv", [LINE_HEADER, *LINES])
+    result = load_sales([path, tmp_path / "." / "q3.csv"], CONFIG)
+    assert result.files == [path]
+    assert len(result.monthly) == 4
+
+
+def test_overlapping_files_name_both_files_and_the_customer_month(tmp_path):
+    a = _month_file(tmp_path, "7月.csv", 7, ["001", "002"])
+    b = _month_file(tmp_path, "7月(重新导出).csv", 7, ["002", "003"])
+    err = _error([a, b])
+    assert err.message == "销售文件的月份重叠：7月.csv 和 7月(重新导出).csv（2026-07） 含有相同客户、相同月份的数据"
+    assert [(p.customer_id, p.message) for p in err.problems] == [
+        ("002", "客户 002 的 2026-07 数据同时出现在 7月.csv 和 7月(重新导出).csv 中")]
+
+
+def test_months_keeps_only_the_requested_months(tmp_path):
+    path = write_csv(tmp_path / "lines.csv", [LINE_HEADER, *LINES])
+    result = load_sales([path], CONFIG, months={"2026-08"}, detail=True)
+    assert _monthly(result) == [("001", "2026-08", 100, 45000, 1), ("002", "2026-08", 0, 0, 1)]
+    assert set(result.detail["month"]) == {"2026-08"}
+
+
+def test_require_months_names_the_missing_months_and_those_found(tmp_path):
+    folder = tmp_path / "sales"
+    folder.mkdir()
+    _month_file(folder, "04.csv", 4, ["001"])
+    _month_file(folder, "07.csv", 7, ["001"])
+    _month_file(folder, "08.csv", 8, ["001"])
+    err = _error([folder], months={"2026-07", "2026-08", "2026-09"}, require_months=True)
+    assert err.message == "销售数据中没有 2026-09 的数据（所选期间：2026-07、2026-08、2026-09）"
+    assert err.fix.startswith("数据中的月份：2026-04、2026-07、2026-08。")
+    assert [(Path(p.file).name, p.message) for p in err.problems] == [("04.csv", "该文件的月份（2026-04）不在所选期间内")]
+    ok = load_sales([folder], CONFIG, months={"2026-07", "2026-08"}, require_months=True)
+    assert sorted(set(ok.monthly["month"])) == ["2026-07", "2026-08"]
+
+
+def test_negative_and_non_numeric_quantities_name_row_column_and_value(tmp_path):
+    rows = [["订单明细"], [], LINE_HEADER, *LINES[:2],
+            ["2026-07-04", "003", "6901028", "中华", "一类", "是", "-2", "900"],
+            ["2026-07-04", "004", "6901028", "中华", "一类", "是", "2", "九百"]]
+    err = _error([write_csv(tmp_path / "lines.csv", rows)])
+    assert err.message == "lines.csv 中有 2 处数据问题"
+    assert [(p.row, p.column, p.value, p.message, p.customer_id) for p in err.problems] == [
+        (6, "数量（条）", "-2", "不能为负数", "003"),
+        (7, "金额（元）", "九百", "不是数字", "004"),
+    ]
+    assert "文件 lines.csv，第 6 行，列「数量（条）」，值「-2」：不能为负数。" in err.render()
+
+
+def test_bad_dates_codes_and_enums_in_order_lines(tmp_path):
+    rows = [LINE_HEADER,
+            ["2026-07-32", "001", "6901028", "中华", "一类", "是", "1", "1"],
+            ["2026-07-03", "5.101E+11", "6901028", "中华", "一类", "是", "1", "1"],
+            ["2026-07-03", "002", "6901028", "中华", "六类", "是", "1", "1"],
+            ["2026-07-03", "003", "", "中华", "一类", "是", "1", "1"]]
+    err = _error([write_csv(tmp_path / "l.csv", rows)], detail=True)
+    assert [(p.row, p.column, p.value) for p in err.problems] == [
+        (2, "订单日期", "2026-07-32"), (3, "客户编码", "5.101E+11"), (4, "价类", "六类"), (5, "卷烟编码", "")]
+
+
+def test_skip_invalid_leaves_bad_rows_out_and_returns_them(tmp_path):
+    rows = [LINE_HEADER, *LINES, ["2026-07-04", "003", "6901028", "中华", "一类", "是", "-2", "900"],
+            ["2026-07-05", "", "6901028", "中华", "一类", "是", "2", "900"]]
+    result = load_sales([write_csv(tmp_path / "l.csv", rows)], CONFIG, skip_invalid=True)
+    assert [c for c, *_ in _monthly(result)] == ["001", "001", "002", "002"]
+    assert [(p.row, p.customer_id, p.message) for p in result.problems] == [
+        (8, "003", "不能为负数"), (9, None, "客户编码为空")]
+
+
+def test_file_level_problems_still_fail_under_skip_invalid(tmp_path):
+    path = write_csv(tmp_path / "l.csv", [["客户编码", "订单日期", "数量"], ["001", "2026-07-01", "1"]])
+    err = _error([path], skip_invalid=True)
+    assert err.message == "文件 l.csv 缺少必需的列：卷烟编码、购进额"
+
+
+def test_sales_file_with_header_only(tmp_path):
+    err = _error([write_csv(tmp_path / "l.csv", [["标题"], LINE_HEADER])])
+    assert err.message == "文件 l.csv 只有表头，没有数据行"
+    assert err.problems[0].row == 2
+
+
+def test_missing_paths_and_empty_folders(tmp_path):
+    assert _error([tmp_path / "nope"]).message == f"找不到文件或文件夹：{tmp_path / 'nope'}"
+    (tmp_path / "empty").mkdir()
+    assert _error([tmp_path / "empty"]).message == f"文件夹 {tmp_path / 'empty'} 中没有可读取的文件"
+
+
+def _big_file(path: Path, n: int, extra: dict[int, str] | None = None) -> Path:
+    """n order lines of 100 customers over July and August; `extra` puts raw text before line i."""
+    lines = []
+    for i in range(n):
+        if extra and i in extra:
+            lines.append(extra[i])
+        lines.append(f"2026-0{7 + i % 2}-{1 + i % 28:02d},{i % 100:05d},69010{i % 7},3,12.34\r\n")
+    path.write_text("订单日期,客户编码,卷烟编码,数量,金额\r\n" + "".join(lines), encoding="utf-8")
+    return path
+
+
+def test_many_batches_keep_row_numbers_and_sums_exact(tmp_path, monkeypatch):
+    monkeypatch.setattr(readers, "BLOCK_SIZE", 4096)
+    extra = {1500: "\r\n", 3000: "2026-07-01,00007,6901,x,1\r\n", 3500: "1,2\r\n", 4000: "2026-07-01,00008,6901,-1,1\r\n"}
+    path = _big_file(tmp_path / "big.csv", 5000, extra)
+    err = _error([path])
+    # header on row 1, line i on row i + 2 plus one row for each extra line before it
+    assert [(p.row, p.value) for p in err.problems] == [(3003, "x"), (3504, "1,2"), (4005, "-1")]
+    result = load_sales([path], CONFIG, skip_invalid=True)
+    assert len(result.problems) == 3
+    assert result.monthly["volume_h"].sum() == 5000 * 300
+    assert result.monthly["amount_c"].sum() == 5000 * 1234
+    assert result.monthly["orders"].sum() == len({(i % 100, i % 2, i % 28) for i in range(5000)})
+
+
+def test_progress_reports_bytes_over_all_files(tmp_path, monkeypatch):
+    monkeypatch.setattr(readers, "BLOCK_SIZE", 4096)
+    a = _big_file(tmp_path / "a.csv", 2000)
+    b = write_xlsx(tmp_path / "b.xlsx", [["客户编码", "月份", "购进量", "购进额"], ["900", "2026-09", 1, 1]])
+    seen: list[tuple[int, int]] = []
+    load_sales([a, b], CONFIG, progress=lambda done, total: seen.append((done, total)))
+    total = a.stat().st_size + b.stat().st_size
+    assert {t for _, t in seen} == {total}
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+    assert len(seen) > 3 and seen[-1][0] == total
+
+
+def test_wrong_encoding_in_the_middle_of_a_big_file(tmp_path):
+    head = "订单日期,客户编码,卷烟编码,数量,金额\r\n" + "2026-07-01,001,6901,1,1\r\n" * 20000
+    path = tmp_path / "mixed.csv"
+    path.write_bytes(head.encode("utf-8") + "2026-07-01,红塔山,6901,1,1\r\n".encode("gbk"))
+    err = _error([path])
+    assert err.message.startswith("文件 mixed.csv 读到中途出错（按 utf-8 编码读取）")
+    assert "--encoding" in err.render()
+
+
+def test_thousands_separators_and_full_width_digits_in_a_csv(tmp_path):
+    rows = [LINE_HEADER, ["2026-07-03", "001", "1", "a", "一类", "是", "１，０００", "1,234.50"]]
+    path = write_csv(tmp_path / "l.csv", rows, encoding="utf-8-sig")
+    assert '"1,234.50"' in path.read_text(encoding="utf-8-sig")
+    assert _monthly(load_sales([path], CONFIG)) == [("001", "2026-07", 100000, 123450, 1)]
