@@ -9,6 +9,7 @@ from pathlib import Path
 
 import typer
 import typer.rich_utils as rich_utils
+from typer.core import TyperCommand, TyperGroup
 
 from cmtool import __version__
 from cmtool.commands import classify, sample
@@ -24,6 +25,23 @@ rich_utils.DEFAULT_STRING = "[默认：{}]"
 rich_utils.ENVVAR_STRING = "[环境变量：{}]"
 rich_utils.RICH_HELP = "运行 [blue]'{command_path} {help_option}'[/] 查看帮助。"
 rich_utils.ABORTED_TEXT = "已中止。"
+
+
+def _chinese_help_option(command_class: type) -> None:
+    """Give `-h/--help` a Chinese description (Typer hard-codes an English one)."""
+    original = command_class.get_help_option
+
+    def get_help_option(self, ctx):  # type: ignore[no-untyped-def]
+        option = original(self, ctx)
+        if option is not None:
+            option.help = "显示本帮助并退出"
+        return option
+
+    command_class.get_help_option = get_help_option
+
+
+for _command_class in (TyperCommand, TyperGroup):
+    _chinese_help_option(_command_class)
 
 app = typer.Typer(
     name="cmtool",

@@ -42,8 +42,69 @@ def _v1(db: sqlite3.Connection) -> None:
     )
 
 
+def _v2(db: sqlite3.Connection) -> None:
+    """R-TOP5: the monthly lists and the 档案 (files) of the customers on them."""
+    db.executescript(
+        """
+        CREATE TABLE top5_months (
+            month TEXT PRIMARY KEY,
+            publish_date TEXT NOT NULL,
+            population INTEGER NOT NULL,
+            cutoff INTEGER NOT NULL,
+            threshold_volume REAL NOT NULL,
+            recorded_at TEXT NOT NULL
+        );
+        CREATE TABLE top5_members (
+            month TEXT NOT NULL REFERENCES top5_months(month) ON DELETE CASCADE,
+            customer_id TEXT NOT NULL,
+            rank INTEGER NOT NULL,
+            volume REAL NOT NULL,
+            amount REAL NOT NULL,
+            status TEXT NOT NULL,
+            PRIMARY KEY (month, customer_id)
+        );
+        CREATE TABLE top5_files (
+            customer_id TEXT PRIMARY KEY,
+            opened_on TEXT NOT NULL,
+            archived_on TEXT,
+            reopened_on TEXT,
+            retain_until TEXT,
+            state TEXT NOT NULL CHECK (state IN ('open', 'archived', 'expired'))
+        );
+        """
+    )
+
+
+def _v3(db: sqlite3.Connection) -> None:
+    """R-GROUP / R-QUOTA applications and R-DYN measures."""
+    db.executescript(
+        """
+        CREATE TABLE applications (
+            month TEXT NOT NULL,
+            customer_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            current_group TEXT,
+            proposed_group TEXT NOT NULL,
+            direction TEXT NOT NULL,
+            evidence TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            PRIMARY KEY (month, customer_id, kind)
+        );
+        CREATE TABLE measures (
+            id INTEGER PRIMARY KEY,
+            customer_id TEXT NOT NULL,
+            measure TEXT NOT NULL,
+            starts_on TEXT NOT NULL,
+            ends_on TEXT,
+            decided_month TEXT NOT NULL,
+            restored_on TEXT
+        );
+        """
+    )
+
+
 # MIGRATIONS[i] brings the schema from version i to i + 1; append, never edit.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1,)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _CLASS_COLUMNS = (
@@ -66,43 +127,39 @@ class Ledger:
         self.path = path
 
     @contextmanager
-    def _connect(self, write: bool) -> Iterator[sqlite3.Connection]:
+    def connect(self) -> Iterator[sqlite3.Connection]:
+        """A connection with the schema brought up to date (migrations add tables, never data)."""
         try:
-            if write:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                con = sqlite3.connect(self.path)
-            else:
-                con = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True)
-            with closing(con):
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            with closing(sqlite3.connect(self.path)) as con:
                 con.execute("PRAGMA foreign_keys = ON")
-                self._migrate(con, write)
+                self._migrate(con)
                 yield con
         except sqlite3.IntegrityError:
             raise
         except sqlite3.DatabaseError as e:
             raise _bad_ledger(self.path, str(e)) from None
 
-    def _migrate(self, con: sqlite3.Connection, write: bool) -> None:
+    def _migrate(self, con: sqlite3.Connection) -> None:
         version = con.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             raise _bad_ledger(self.path, f"它由更新版本的 cmtool 写入（结构版本 {version}）；请升级 cmtool")
-        if version == SCHEMA_VERSION or not write:
+        if version == SCHEMA_VERSION:
             return
         with con:
             for migrate in MIGRATIONS[version:]:
                 migrate(con)
             con.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
-    def _readable(self) -> bool:
+    def exists(self) -> bool:
+        """Whether the ledger file exists; readers return nothing rather than create it."""
         return self.path.exists()
 
     def quarter_classes(self, quarter: str) -> pd.DataFrame | None:
         """The classification recorded for `quarter`, or None when the ledger does not hold it."""
-        if not self._readable():
+        if not self.exists():
             return None
-        with self._connect(write=False) as con:
-            if con.execute("PRAGMA user_version").fetchone()[0] == 0:
-                return None
+        with self.connect() as con:
             rows = con.execute(
                 f"SELECT {', '.join(_CLASS_COLUMNS)} FROM classifications WHERE quarter = ?"
                 " ORDER BY scope, rank, customer_id",
@@ -117,7 +174,7 @@ class Ledger:
     ) -> None:
         """Store a classified quarter, replacing an earlier run of it, in one transaction."""
         rows = result[list(_CLASS_COLUMNS)].astype(object).where(result[list(_CLASS_COLUMNS)].notna(), None)
-        with self._connect(write=True) as con, con:
+        with self.connect() as con, con:
             con.execute("DELETE FROM quarters WHERE quarter = ?", (quarter,))
             con.execute(
                 "INSERT INTO quarters VALUES (?, ?, ?, ?, ?)",
@@ -128,3 +185,7 @@ class Ledger:
                 f" VALUES (?, {', '.join('?' * len(_CLASS_COLUMNS))})",
                 ((quarter, *r) for r in rows.itertuples(index=False, name=None)),
             )
+
+    # ---- issue 3 (R-TOP5) adds its reading/recording methods below this line ----
+
+    # ---- issue 4 (R-GROUP/R-QUOTA) adds its reading/recording methods below this line ----

@@ -76,10 +76,23 @@ def print_summary(console: Console, doc: dict[str, Any], result: pd.DataFrame, p
         console.print(f"  {path}", markup=False)
 
 
+_EXPLAIN_LABELS = {
+    "scope": ("排名范围", "{}"), "scale": ("经营规模", "{}"), "volume": ("购进量（条）", "{:,.2f}"),
+    "amount": ("购进额（元）", "{:,.2f}"), "volume_share": ("购进量占比", "{:.4%}"),
+    "amount_share": ("购进额占比", "{:.4%}"), "score": ("得分（两占比的平均）", "{:.6%}"),
+    "rank": ("名次", "{}"), "n": ("参加排名户数", "{:,}"), "big_cut_position": ("「大」的最后名次", "{}"),
+    "big_cut_score": ("该名次的得分", "{:.6%}"), "small_cut_position": ("「小」的第一个名次", "{}"),
+    "small_cut_score": ("该名次的得分", "{:.6%}"), "unit_value": ("单条值（元/条）", "{:,.2f}"),
+    "volume_needed": ("升一档还需购进量（条）", "{:,.2f}"), "amount_needed": ("相应购进额（元）", "{:,.2f}"),
+}
+
+
 def print_explain(console: Console, doc: dict[str, Any]) -> None:
-    """The human form of `classify explain`."""
-    table = Table(show_header=False, title=f"{doc['customer_id']} 在 {doc['quarter']} 的经营规模说明", title_justify="left")
-    for key, value in doc.items():
-        if key not in ("command", "quarter"):
-            table.add_row(key, str(value))
+    """The human form of `classify explain`: labelled Chinese figures and the note."""
+    console.print(f"[bold]客户 {doc['customer_id']} 在 {doc['quarter']} 的经营规模说明[/]")
+    table = Table(show_header=False)
+    for key, (label, fmt) in _EXPLAIN_LABELS.items():
+        if doc.get(key) is not None:
+            table.add_row(label, fmt.format(doc[key]))
     console.print(table)
+    console.print(doc["note"], markup=False)
