@@ -367,3 +367,24 @@ def test_too_many_skipped_rows_end_the_run(tmp_path, monkeypatch):
     rows = [CUSTOMER_HEADER] + [customer_row(i, str(i), "甲", "网吧") for i in range(1, 11)]
     with pytest.raises(DataError, match="有问题的行超过 3 行"):
         load_customers(write_csv(tmp_path / "c.csv", rows), CONFIG, skip_invalid=True)
+
+
+def test_merged_department_cells_fill_every_customer_they_cover(tmp_path):
+    rows = [*ROWS, customer_row(4, "510101100004", "赵六", department="")]
+    rows[4][6] = "城区营销部"
+    rows[5][6] = rows[6][6] = None
+    path = write_xlsx(tmp_path / "c.xlsx", rows, merge="G5:G7")
+    assert _load(path)["department"].fillna("无").tolist() == ["城区营销部", "城区营销部", "城区营销部", "无"]
+
+
+def test_header_with_trailing_empty_cells(tmp_path):
+    text = csv_text([CUSTOMER_HEADER]).replace("\r\n", ",,\r\n") + csv_text(ROWS[4:])
+    path = tmp_path / "c.csv"
+    path.write_text(text, encoding="utf-8")
+    _check_master(_load(path), first_row=2)
+
+
+def test_missing_column_in_a_comma_separated_txt_lists_its_headers(tmp_path):
+    err = _error(write_csv(tmp_path / "c.txt", [["客户编码", "客户名称", "业态", "客户经理"], ["1", "甲", "食杂店", "王芳"]]))
+    assert err.message == "文件 c.txt 缺少必需的列：市场类型"
+    assert err.fix.startswith("文件第 1 行的列名是：客户编码、客户名称、业态、客户经理。")

@@ -10,7 +10,7 @@ import pytest
 
 from cmtool.config import Config
 from cmtool.errors import DataError
-from cmtool.io import readers
+from cmtool.io import csv_reader, sku_sums
 from cmtool.io.loaders import load_sales
 from tests.filemakers import write_csv, write_parquet, write_xls, write_xlsx
 
@@ -228,7 +228,7 @@ def _big_file(path: Path, n: int, extra: dict[int, str] | None = None) -> Path:
 
 
 def test_many_batches_keep_row_numbers_and_sums_exact(tmp_path, monkeypatch):
-    monkeypatch.setattr(readers, "BLOCK_SIZE", 4096)
+    monkeypatch.setattr(csv_reader, "BLOCK_SIZE", 4096)
     extra = {1500: "\r\n", 3000: "2026-07-01,00007,6901,x,1\r\n", 3500: "1,2\r\n", 4000: "2026-07-01,00008,6901,-1,1\r\n"}
     path = _big_file(tmp_path / "big.csv", 5000, extra)
     err = _error([path])
@@ -242,7 +242,7 @@ def test_many_batches_keep_row_numbers_and_sums_exact(tmp_path, monkeypatch):
 
 
 def test_progress_reports_bytes_over_all_files(tmp_path, monkeypatch):
-    monkeypatch.setattr(readers, "BLOCK_SIZE", 4096)
+    monkeypatch.setattr(csv_reader, "BLOCK_SIZE", 4096)
     a = _big_file(tmp_path / "a.csv", 2000)
     b = write_xlsx(tmp_path / "b.xlsx", [["客户编码", "月份", "购进量", "购进额"], ["900", "2026-09", 1, 1]])
     seen: list[tuple[int, int]] = []
@@ -267,3 +267,31 @@ def test_thousands_separators_and_full_width_digits_in_a_csv(tmp_path):
     path = write_csv(tmp_path / "l.csv", rows, encoding="utf-8-sig")
     assert '"1,234.50"' in path.read_text(encoding="utf-8-sig")
     assert _monthly(load_sales([path], CONFIG)) == [("001", "2026-07", 100000, 123450, 1)]
+
+
+def test_thousands_of_customers_and_skus_over_many_batches(tmp_path, monkeypatch):
+    monkeypatch.setattr(csv_reader, "BLOCK_SIZE", 8192)
+    monkeypatch.setattr(sku_sums, "_MERGE_AT", 500)
+    lines = [f"2026-0{7 + i // 3000}-{1 + i % 5:02d},{i % 3000:06d},{i % 40},品规{i % 40},{'一二'[i % 2]}类,{i % 2},1,{i % 7}.01\r\n"
+             for i in range(9000)]
+    path = tmp_path / "many.csv"
+    path.write_text("订单日期,客户编码,卷烟编码,卷烟名称,价类,是否重点品牌,数量,金额\r\n" + "".join(lines), encoding="utf-8")
+    result = load_sales([path], CONFIG, detail=True)
+    monthly, detail = result.monthly, result.detail
+    assert len(monthly) == 9000 and monthly["customer_id"].nunique() == 3000
+    assert monthly["volume_h"].sum() == detail["volume_h"].sum() == 900000
+    assert monthly["amount_c"].sum() == detail["amount_c"].sum() == sum(100 * (i % 7) + 1 for i in range(9000))
+    row = monthly[(monthly["customer_id"] == "002999") & (monthly["month"] == "2026-09")].iloc[0]
+    assert (row["volume_h"], row["amount_c"], row["orders"]) == (100, 100 * (8999 % 7) + 1, 1)
+    first = detail.iloc[0]
+    assert tuple(first) == ("000000", "2026-07", "0", "品规0", "一类", False, 100, 1)
+
+
+def test_detail_from_several_files_and_none_without_order_lines(tmp_path):
+    a = _month_file(tmp_path, "07.csv", 7, ["002", "001"])
+    b = _month_file(tmp_path, "08.csv", 8, ["001"])
+    detail = load_sales([b, a], CONFIG, detail=True).detail
+    assert list(detail[["customer_id", "month", "volume_h"]].itertuples(index=False, name=None)) == [
+        ("001", "2026-07", 100), ("001", "2026-08", 100), ("002", "2026-07", 100)]
+    summary = write_csv(tmp_path / "m.csv", [["客户编码", "月份", "购进量", "购进额"], ["001", "2026-09", "1", "1"]])
+    assert load_sales([summary], CONFIG, detail=True).detail is None

@@ -93,11 +93,9 @@ def _plain_numbers(texts: pa.Array) -> pa.Array | None:
 def _parse_distinct(texts: pa.Array, field: Field) -> tuple[pa.Array, dict[int, Invalid]]:
     """Parse distinct texts (null: empty): values, and what is wrong with the bad ones."""
     if field.kind == "number":
-        values = _plain_numbers(texts)
-        if values is not None:
-            if field.name in QUANTITY_FIELDS:
-                values = pc.fill_null(values, 0.0)
-            below = pc.fill_null(pc.less(values, 0), False).to_numpy(zero_copy_only=False)
+        plain_values = _plain_numbers(texts)
+        if plain_values is not None:
+            values, below = _quantities(plain_values, field)
             return values, {i: negative() for i in np.flatnonzero(below)}
     if field.kind == "text":
         trimmed = pc.utf8_trim_whitespace(texts)
@@ -147,12 +145,17 @@ def parse_column(raw: pa.Array, field: Field) -> Parsed:
     return Parsed(pa.DictionaryArray.from_arrays(pa.array(index, pa.int32()), values), failed[index], explain)
 
 
-def _checked_numbers(values: pa.Array, field: Field, original: pa.Array) -> Parsed:
-    """Float values cast as a whole: NaN counts as empty; no negatives."""
+def _quantities(values: pa.Array, field: Field) -> tuple[pa.Array, np.ndarray]:
+    """Float values with NaN as empty and empty as 0 for quantities, and which are negative."""
     values = pc.if_else(pc.is_nan(values), pa.scalar(None, pa.float64()), values)
     if field.name in QUANTITY_FIELDS:
         values = pc.fill_null(values, 0.0)
-    below = pc.fill_null(pc.less(values, 0), False).to_numpy(zero_copy_only=False)
+    return values, pc.fill_null(pc.less(values, 0), False).to_numpy(zero_copy_only=False)
+
+
+def _checked_numbers(values: pa.Array, field: Field, original: pa.Array) -> Parsed:
+    """Float values cast as a whole; negative ones are bad."""
+    values, below = _quantities(values, field)
     return Parsed(values, below, lambda row: (_text_at(original, row), negative()))
 
 

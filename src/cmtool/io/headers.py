@@ -107,7 +107,11 @@ def find_header(
     )
 
 
-def _not_found(rows, shapes, tables, closest) -> HeaderNotFound:
+def _not_found(
+    rows: Sequence[Sequence[str | None]], shapes: Sequence[Shape], tables: list[dict[str, str]],
+    closest: tuple[int, int, int] | None,
+) -> HeaderNotFound:
+    """What is missing from the row closest to a header (or from the first non-empty row)."""
     if closest is None:
         first = next((r for r, row in enumerate(rows) if any(c for c in row)), None)
         cells = [c or "" for c in rows[first]] if first is not None else []

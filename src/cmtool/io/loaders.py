@@ -5,10 +5,27 @@
                encoding=None, skip_invalid=False, progress=None) -> SalesLoaded
     load_table(path, fields, config, *, sheet=None, encoding=None, skip_invalid=False) -> Loaded
 
-Bad input raises `DataError` (file, sheet, Excel row, column as written, value, fix in Chinese).
-With `skip_invalid=True` bad rows are left out and returned as `problems`; file-level problems
-(missing column, empty file, wrong format, overlapping files) still fail. `progress(done, total)`
-is called with bytes read over all files while large files stream.
+Files may be .xlsx/.xlsm/.xls, .csv/.txt (UTF-8 with or without BOM, GBK/GB18030, UTF-16;
+comma or tab) or .parquet; sales may also be folders. Title rows, merged cells, blank rows and
+total rows are handled (readers.py, rows.py); headers match by alias (headers.py), values are
+parsed by values.py.
+
+- `Loaded.frame` of load_customers: the customers frame, one row per customer in file order,
+  every optional column present, `active` False for 注销/歇业/停业, `source_row` the Excel row.
+  load_table gives the same for any field tuple (breach records, decisions): one column per
+  field (code/text/month str, number float, date datetime64, enums canonical) plus source_row.
+- `SalesLoaded.monthly`: customer_id, month (YYYY-MM), volume_h, amount_c (int64, exact sums
+  in hundredths of 条 and in 分), orders (Int64: 订货次数 or distinct order dates), source (the
+  file); sorted by customer_id and month. `detail` (with detail=True; None when no file has order
+  lines): customer_id, month, sku, sku_name, price_class, key_brand, volume_h, amount_c per
+  (customer, month, SKU), sorted. `files`: the files read.
+- `problems`: the rows left out under skip_invalid, as `Problem`s (customer_id when known).
+
+Bad input raises `DataError` (file, sheet, Excel row, column as written, value, fix in Chinese);
+a file's row problems are all collected (up to rows.STRICT_LIMIT) before it fails. With
+`skip_invalid=True` bad rows are left out and returned instead; file-level problems (missing or
+duplicated column, empty file, wrong format, unreadable encoding, overlapping files, missing
+months) still fail. `progress(done, total)` gets the bytes read over all files as they stream.
 """
 
 from __future__ import annotations
@@ -25,10 +42,12 @@ from cmtool.errors import DataError, Problem
 from cmtool.fields import CUSTOMER_FIELDS, INACTIVE_STATUSES, MONTHLY_SALES_FIELDS, ORDER_LINE_FIELDS, Field
 from cmtool.io.columns import arrow_type, plain
 from cmtool.io.formats import expand_paths
-from cmtool.io.readers import Progress, Table, open_table
 from cmtool.io.monthly_sums import MONTHLY
+from cmtool.io.readers import open_table
 from cmtool.io.rows import SOURCE_ROW, RowProblems, read_rows, report_duplicates
-from cmtool.io.sales import DETAIL_COLUMNS, FileSales, check_overlap, collect_monthly, sum_order_lines
+from cmtool.io.sales import FileSales, check_overlap, collect_monthly, sum_order_lines
+from cmtool.io.sku_sums import DETAIL_COLUMNS
+from cmtool.io.raw_table import Progress, Table
 from cmtool.periods import Month
 
 SALES_SHAPES = (ORDER_LINE_FIELDS, MONTHLY_SALES_FIELDS)

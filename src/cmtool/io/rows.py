@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from cmtool.errors import DataError, Problem, ProblemLog
 from cmtool.fields import TOTAL_ROW_MARKERS, Field
 from cmtool.io.columns import Parsed, distinct, is_text, parse_column
-from cmtool.io.readers import FIRST, RawBatch, Table
+from cmtool.io.raw_table import FIRST, RawBatch, Table
 
 STRICT_LIMIT = 200
 SKIP_LIMIT = 100_000

@@ -1,0 +1,174 @@
+"""Reading CSV/TXT exports through pyarrow's streaming reader.
+
+Only the wanted columns are read, all as text (codes, dates and names dictionary-encoded, as
+they repeat), in blocks of BLOCK_SIZE bytes, the next batch fetched in a thread while the current
+one is used. Empty lines are kept and quoted line breaks stay in their row, so row numbers are
+the ones Excel shows; rows with the wrong number of cells are reported (total rows excepted).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from cmtool.errors import DataError, Problem
+from cmtool.fields import TOTAL_ROW_MARKERS
+from cmtool.io.headers import DuplicateColumn, HeaderMatch, HeaderNotFound, Shape, find_header
+from cmtool.io.prefetch import prefetch
+from cmtool.io.raw_table import Progress, RawBatch, Table, header_error, used_columns
+from cmtool.io.textfile import DELIMITERS, ENCODING_FIX, TextHead, read_head
+
+BLOCK_SIZE = 4 << 20  # pyarrow reads dozens of blocks ahead: small blocks keep memory low
+
+
+def open_text(
+    path: Path, shapes: Sequence[Shape], aliases: Mapping[str, Sequence[str]], wanted: set[str] | None,
+    encoding: str | None, progress: Progress | None,
+) -> Table:
+    """A text file: its encoding, delimiter and header found, its rows streamed."""
+    head = read_head(path, encoding)
+    attempts = []
+    for delimiter in DELIMITERS.get(path.suffix.lower(), DELIMITERS[".csv"]):
+        rows = head.rows(delimiter)
+        try:
+            match = find_header(rows, shapes, aliases)
+        except (HeaderNotFound, DuplicateColumn) as exc:
+            attempts.append(exc)
+            continue
+        names = [f"c{i}" for i in range(_width(match, rows[match.row + 1 :]))]
+        columns = {name: names[i] for name, i in used_columns(match, wanted).items()}
+        numbers = {columns[fd.name] for fd in match.shape if fd.kind == "number" and fd.name in columns}
+        types = {c: pa.string() if c in numbers else _DISTINCT_TEXT for c in columns.values()}
+        layout = _CsvLayout(path, head, delimiter, match.row, names, columns, types)
+        return Table(path, None, match.row + 1, match, _csv_batches(layout, progress))
+    raise header_error(path, None, 1, max(attempts, key=_cells_found))
+
+
+def _cells_found(exc: Exception) -> int:
+    """How much of a header the delimiter tried found: a field twice beats missing columns."""
+    if isinstance(exc, DuplicateColumn):
+        return 1 << 30
+    return sum(1 for cell in exc.cells if cell) if isinstance(exc, HeaderNotFound) else 0
+
+
+def _width(match: HeaderMatch, data: list[list[str]]) -> int:
+    """Cells per row: the header's without trailing empty ones, or more if data rows have more."""
+    named = max((i + 1 for i, cell in enumerate(match.cells) if cell.strip()), default=0)
+    return max([named, *(len(r) for r in data)])
+
+
+def _is_total_or_blank(text: str, delimiter: str) -> bool:
+    """A row of a wrong width that may be dropped: empty, or its first filled cell is 合计/总计…"""
+    cells = [c.strip() for c in next(csv.reader([text], delimiter=delimiter), [])]
+    filled = [c for c in cells if c]
+    return not filled or filled[0].startswith(TOTAL_ROW_MARKERS)
+
+
+def _excel_rows(start: int, count: int, first_row: int, skipped: list[int]) -> np.ndarray:
+    """Row numbers of data rows start..start+count, data row 0 being `first_row`, when the rows
+    at `skipped` (sorted Excel rows) were left out by the reader."""
+    index = np.arange(start, start + count, dtype=np.int64)
+    if skipped:
+        gaps = np.asarray(skipped, dtype=np.int64) - first_row - np.arange(len(skipped))
+        index += np.searchsorted(gaps, index, side="right")
+    return index + first_row
+
+
+@dataclass(frozen=True)
+class _CsvLayout:
+    """Where the data of a text file is and which of its columns to read."""
+
+    path: Path
+    head: TextHead
+    delimiter: str
+    header_index: int  # 0-based record of the header
+    names: list[str]  # c0, c1, … for every column
+    columns: dict[str, str]  # field name → column name
+    types: dict[str, pa.DataType]  # column name → type to read it as
+
+    def open(self, fh, threads: bool, on_invalid: Callable[[pacsv.InvalidRow], str]) -> pacsv.CSVStreamingReader:
+        return pacsv.open_csv(
+            fh,
+            read_options=pacsv.ReadOptions(
+                skip_rows=self.header_index + 1, column_names=self.names, block_size=BLOCK_SIZE,
+                use_threads=threads, encoding=self.head.arrow_encoding,
+            ),
+            parse_options=pacsv.ParseOptions(
+                delimiter=self.delimiter, newlines_in_values=True, ignore_empty_lines=False,
+                invalid_row_handler=on_invalid,
+            ),
+            convert_options=pacsv.ConvertOptions(
+                column_types=self.types,
+                include_columns=sorted(self.types, key=self.names.index),
+                null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True,
+            ),
+        )
+
+
+_WRONG_WIDTH = "CSV parse error: Expected"
+# Codes, dates and names repeat: read as distinct texts plus an index. Numbers are cast as a whole.
+_DISTINCT_TEXT = pa.dictionary(pa.int32(), pa.string())
+
+
+class _RowsShifted(Exception):
+    """A row with the wrong number of cells was met while reading with threads."""
+
+
+def _csv_batches(layout: _CsvLayout, progress: Progress | None) -> Iterator[RawBatch]:
+    """Stream the rows with threads, fetching the next batch while the current one is used; at
+    the first row with a wrong number of cells (whose line number threads cannot tell) go on
+    single-threaded from the rows already given, so that row numbers stay exact."""
+    done = 0
+    for exact in (False, True):
+        try:
+            for batch in _csv_pass(layout, exact, done, progress):
+                done += len(batch.rows)
+                yield batch
+            return
+        except _RowsShifted:
+            continue
+
+
+def _csv_pass(layout: _CsvLayout, exact: bool, start: int, progress: Progress | None) -> Iterator[RawBatch]:
+    """One pass over the file giving data rows from `start` on."""
+    skipped: list[int] = []
+    broken: list[tuple[int, str]] = []
+
+    def on_invalid(row: pacsv.InvalidRow) -> str:
+        if not exact:
+            return "error"
+        skipped.append(row.number)
+        if not _is_total_or_blank(row.text, layout.delimiter):
+            broken.append((row.number, row.text))
+        return "skip"
+
+    size = layout.path.stat().st_size
+    first_row = layout.header_index + 2
+    index = 0
+    with pa.OSFile(str(layout.path)) as fh:
+        try:
+            reader = layout.open(fh, not exact, on_invalid)
+            for batch in reader if exact else prefetch(reader):
+                rows = _excel_rows(index, batch.num_rows, first_row, skipped)
+                index += batch.num_rows
+                if index > start:
+                    keep = max(0, start - (index - batch.num_rows))
+                    batch, rows = batch.slice(keep), rows[keep:]
+                    found, broken[:] = list(broken), []
+                    yield RawBatch({name: batch.column(c) for name, c in layout.columns.items()}, rows, found)
+                if progress:
+                    progress(fh.tell(), size)
+        except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
+            if not exact and _WRONG_WIDTH in str(exc):
+                raise _RowsShifted() from None
+            raise DataError(
+                f"文件 {layout.path.name} 读到中途出错（按 {layout.head.encoding} 编码读取）：{exc}",
+                [Problem("内容与文件编码不符，或文件已损坏", str(layout.path))],
+                fix=ENCODING_FIX,
+            ) from None
