@@ -70,3 +70,22 @@ def test_newer_schema_is_refused(tmp_path):
     con.close()
     with pytest.raises(CmtoolError, match="升级"):
         Ledger(path).quarter_classes("2026Q3")
+
+
+def test_an_old_ledger_is_migrated_and_keeps_its_data(tmp_path):
+    from cmtool.ledger import MIGRATIONS
+
+    path = tmp_path / "cmtool.db"
+    con = sqlite3.connect(path)
+    MIGRATIONS[0](con)
+    con.execute("PRAGMA user_version = 1")
+    con.execute("INSERT INTO quarters VALUES ('2026Q2', 'company', '2026-07-01', 1, '2026-07-02T00:00:00')")
+    con.execute("INSERT INTO classifications VALUES ('2026Q2', '001', '甲', NULL, '张三', '城镇', '食杂店', '中',"
+                " '城镇食杂店中', 'CZ2', 1.0, 2.0, 0.5, 1, 1, '全市')")
+    con.commit()
+    con.close()
+    assert Ledger(path).quarter_classes("2026Q2")["class_name"].tolist() == ["城镇食杂店中"]
+    con = sqlite3.connect(path)
+    assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert {"top5_months", "top5_members", "top5_files", "applications", "measures"} <= tables

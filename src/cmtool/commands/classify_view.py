@@ -20,9 +20,14 @@ _RESULT_FIELDS = ["customer_id", "rank", "score", "volume", "amount", "scale", "
 CHANGES = ("上调", "下调", "调整", "不变", "新增")
 
 
-def _none_for_na(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{k: (None if v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NA else v)
-             for k, v in r.items()} for r in records]
+def json_records(frame: pd.DataFrame, fields: list[str]) -> list[dict[str, Any]]:
+    """Rows of `frame` as JSON-ready dicts: Python numbers and strings, None for missing values."""
+    columns = []
+    for name in fields:
+        values = frame[name]
+        plain = values.astype(object).where(values.notna(), None) if values.hasnans else values
+        columns.append(plain.tolist())
+    return [dict(zip(fields, row)) for row in zip(*columns)]
 
 
 def document(quarter: Quarter, effective_from: date, scope: str, result: pd.DataFrame,
@@ -30,8 +35,6 @@ def document(quarter: Quarter, effective_from: date, scope: str, result: pd.Data
     """The `classify` JSON document exactly as cli.md specifies."""
     counts = result["scale"].value_counts()
     classes = result["class_name"].value_counts()
-    rows = result[_RESULT_FIELDS].astype(object)
-    rows["rank"] = result["rank"].astype(int).tolist()
     return {
         "command": "classify",
         "quarter": quarter.key,
@@ -40,7 +43,7 @@ def document(quarter: Quarter, effective_from: date, scope: str, result: pd.Data
         "population": int(len(result)),
         "counts": {s: int(counts.get(s, 0)) for s in SCALES},
         "classes": {name: int(classes.get(name, 0)) for name in all_class_names()},
-        "results": _none_for_na(rows.to_dict("records")),
+        "results": json_records(result, _RESULT_FIELDS),
         "skipped": [{"customer_id": p.customer_id, "reason": p.render()} for p in skipped],
         "outputs": [str(p) for p in outputs],
     }

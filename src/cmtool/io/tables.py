@@ -7,12 +7,15 @@ formula prefixed by `'`; parquet keeps the types (ids stay strings).
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pa_csv
 
 from cmtool.errors import Problem
 from cmtool.io.xlsx import Column, Table, column_values, write_tables
@@ -89,11 +92,11 @@ def labelled(frame: pd.DataFrame, columns: Sequence[Column]) -> pd.DataFrame:
     return pd.DataFrame(out, index=frame.index).reset_index(drop=True)
 
 
-def defuse_formula(value: object) -> object:
-    """Prefix `'` to a text that Excel would otherwise run as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+def defuse_formulas(values: pd.Series) -> pd.Series:
+    """Prefix `'` to each text that Excel would otherwise run as a formula."""
+    text = values.astype("string")
+    risky = text.str.startswith(FORMULA_STARTS).fillna(False).astype(bool)
+    return text.mask(risky, "'" + text)
 
 
 def write_csv(path: Path, frame: pd.DataFrame, columns: Sequence[Column]) -> None:
@@ -101,8 +104,11 @@ def write_csv(path: Path, frame: pd.DataFrame, columns: Sequence[Column]) -> Non
     table = labelled(frame, columns)
     for col in columns:
         if col.kind == "text":
-            table[col.header] = table[col.header].map(defuse_formula)
-    table.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+            table[col.header] = defuse_formulas(table[col.header])
+    with path.open("wb") as stream:
+        stream.write(codecs.BOM_UTF8)
+        pa_csv.write_csv(pa.Table.from_pandas(table, preserve_index=False), stream,
+                         pa_csv.WriteOptions(quoting_style="needed", eol="\r\n"))
 
 
 def write_parquet(path: Path, frame: pd.DataFrame, columns: Sequence[Column]) -> None:
