@@ -16,8 +16,8 @@ import typer
 
 from cmtool.commands import classify_view
 from cmtool.commands.common import (
-    AppState, CustomersOption, EncodingOption, JsonOption, OutOption, SheetOption, SkipInvalidOption,
-    emit_json, err_console, file_progress, parse_quarter, state,
+    AppState, EncodingOption, JsonOption, OutOption, SheetOption, SkipInvalidOption,
+    emit_json, err_console, file_progress, parse_quarter, state, working,
 )
 from cmtool.errors import DataError, Problem
 from cmtool.io.atomic import Staging
@@ -143,7 +143,7 @@ def run(
     result, previous_source = _classify(st, q, inputs, scope, customers)
     chosen = result if notices is NoticeMode.all else result[result["change"] != "不变"]
     outputs: list[Path] = []
-    with Staging() as staging:
+    with working("正在写出文档…"), Staging() as staging:
         result_path = out / f"客户分类结果_{q.key}.{result_format.value}"
         write_result(staging.path(result_path), result, inputs.skipped, result_format.value, quarter=q)
         outputs.append(result_path)

@@ -103,7 +103,11 @@ def file_progress(description: str) -> Iterator[Callable[[int, int], None]]:
         yield update
 
 
-def output_path(out: Path, name: str) -> Path:
-    """`out/name`, creating the folder."""
-    out.mkdir(parents=True, exist_ok=True)
-    return out / name
+@contextmanager
+def working(description: str) -> Iterator[None]:
+    """A spinner on stderr while a slow step runs; shown only on a terminal."""
+    if not err_console.is_terminal:
+        yield
+        return
+    with err_console.status(description):
+        yield
