@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import os
 import shutil
 import subprocess
@@ -142,7 +143,48 @@ def classify_sql(city: City, result: Path) -> str:
     """
 
 
-REFERENCES: dict[str, Callable[[City, Path], str]] = {"classify": classify_sql}
+TOP5_MONTH = "2026-09"  # one month of the city's 2026Q3 order lines
+
+
+def top5_sql(city: City, result: Path) -> str:
+    """R-TOP5 in SQL: the month's volume and amount per active customer (non-buyers 0),
+    k = max(1, round half up 5 % of n), everyone at or above the k-th volume and above 0,
+    competition rank on volume, shown by volume desc, amount desc, 客户编码 asc."""
+    files = ", ".join(f"'{p.as_posix()}'" for p in sorted(city.sales.glob("*.csv")))
+    return f"""
+    COPY (
+      WITH sales AS (
+        SELECT 客户编码 AS customer_id,
+               sum(CAST(购进量 AS DECIMAL(18, 2))) AS volume,
+               sum(CAST(购进额 AS DECIMAL(18, 2))) AS amount
+        FROM read_csv([{files}], all_varchar = true, header = true)
+        WHERE strftime(CAST(订单日期 AS DATE), '%Y-%m') = '{TOP5_MONTH}'
+        GROUP BY 客户编码
+      ),
+      population AS (
+        SELECT m.客户编码 AS customer_id, coalesce(s.volume, 0) AS volume, coalesce(s.amount, 0) AS amount
+        FROM read_csv('{city.master.as_posix()}', all_varchar = true, header = true) m
+        LEFT JOIN sales s ON s.customer_id = m.客户编码
+        WHERE coalesce(trim(m.客户状态), '') NOT IN ('注销', '歇业', '停业')
+      ),
+      ranked AS (
+        SELECT *, rank() OVER (ORDER BY volume DESC) AS rank,
+               row_number() OVER (ORDER BY volume DESC, amount DESC, customer_id) AS position,
+               count(*) OVER () AS n
+        FROM population
+      ),
+      cut AS (
+        SELECT volume AS threshold FROM ranked
+        WHERE position = greatest(1, CAST(floor(CAST(n AS DECIMAL(18, 2)) * 0.05 + 0.5) AS BIGINT))
+      )
+      SELECT customer_id, rank, volume, amount FROM ranked, cut
+      WHERE volume >= threshold AND volume > 0
+      ORDER BY position
+    ) TO '{result.as_posix()}' (HEADER, DELIMITER ',')
+    """
+
+
+REFERENCES: dict[str, Callable[[City, Path], str]] = {"classify": classify_sql, "top5": top5_sql}
 
 
 def run_reference(case: str, city: City, result: Path) -> None:
@@ -194,7 +236,34 @@ def case_classify(city: City, work: Path) -> Comparison:
     return Comparison("classify", reference, tool, note)
 
 
-CASES: dict[str, Callable[[City, Path], Comparison]] = {"classify": case_classify}
+def _json_document(log: Path) -> dict:
+    """The JSON document a `--json` run printed (its log also holds stderr)."""
+    line = next(x for x in log.read_text(encoding="utf-8").splitlines() if x.startswith('{"command"'))
+    return json.loads(line)
+
+
+def case_top5(city: City, work: Path) -> Comparison:
+    """cmtool top5 --month 2026-09 (the list, the 12-month files of all its customers, the
+    workbook and the ledger) against top5_sql (the list alone)."""
+    work = work / "top5"
+    work.mkdir()
+    reference_csv = work / "duckdb_top5.csv"
+    reference = measure("duckdb", _reference_cmd("top5", city, reference_csv), work)
+    tool = measure("cmtool", [
+        *_cmtool(), "--db", str(work / "bench.db"), "top5", "--month", TOP5_MONTH,
+        "--customers", str(city.master), "--sales", str(city.sales), "--json", "--out", str(work / "cmtool_out"),
+    ], work)
+    note = ""
+    if reference.ok and tool.ok:
+        ours = [(m["customer_id"], m["rank"]) for m in _json_document(tool.log)["members"]]
+        with reference_csv.open(encoding="utf-8", newline="") as f:
+            theirs = [(r["customer_id"], int(r["rank"])) for r in csv.DictReader(f)]
+        note = (f"名单与参考一致（{len(ours)} 户）" if ours == theirs
+                else f"名单不一致：cmtool {len(ours)} 户，参考 {len(theirs)} 户")
+    return Comparison("top5", reference, tool, note)
+
+
+CASES: dict[str, Callable[[City, Path], Comparison]] = {"classify": case_classify, "top5": case_top5}
 
 
 def _tail(path: Path, lines: int = 8) -> str:

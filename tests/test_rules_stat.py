@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 
+import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,10 +18,12 @@ from cmtool.periods import Quarter
 from cmtool.rules.classes import add_classes
 from cmtool.rules.stat import (
     GRID_COUNTS,
-    GRID_SHARES,
-    changed_customers,
-    class_grid,
-    movement,
+    GRID_ROWS,
+    Grid,
+    Movement,
+    changed_rows,
+    class_grids,
+    movements,
     report_due,
 )
 
@@ -42,23 +47,54 @@ SMALL = frame_of([
 ])
 
 
-def row(grid: pd.DataFrame, market: str, fmt: str) -> pd.Series:
-    return grid[(grid["market"] == market) & (grid["format"] == fmt)].iloc[0]
+def whole(frame: pd.DataFrame) -> tuple[np.ndarray, int]:
+    """The partition of `frame` into one part."""
+    return np.zeros(len(frame), dtype=np.int64), 1
+
+
+def class_grid(frame: pd.DataFrame) -> Grid:
+    """R-STAT (a) of the whole frame."""
+    return class_grids(frame, *whole(frame))[0]
+
+
+def movement(frame: pd.DataFrame) -> Movement:
+    """R-STAT (b) of the whole frame."""
+    return movements(frame, *whole(frame))[0]
+
+
+def changed_customers(frame: pd.DataFrame) -> pd.DataFrame:
+    """R-STAT (c): the changed rows in list order."""
+    return frame.iloc[changed_rows(frame)]
+
+
+def row(grid: Grid, market: str, fmt: str) -> list[int]:
+    i = next(i for i, r in enumerate(GRID_ROWS) if (r.market, r.format) == (market, fmt))
+    return grid.counts[i].tolist()
 
 
 def test_r_stat_grid_hand_checked() -> None:
     grid = class_grid(SMALL)
-    assert list(grid["market"]) == ["城镇"] * 8 + ["乡村"] * 8 + ["合计"]
-    assert list(grid["format"][:8]) == [*FORMATS, "小计"]
-    grocery = row(grid, "城镇", "食杂店")
-    assert [grocery[c] for c in GRID_COUNTS] == [1, 0, 2, 3]
-    assert grocery["合计占比"] == 3 / 7
-    assert [row(grid, "城镇", "小计")[c] for c in GRID_COUNTS] == [1, 1, 2, 4]
-    assert [row(grid, "乡村", "小计")[c] for c in GRID_COUNTS] == [0, 1, 2, 3]
-    total = grid.iloc[-1]
-    assert [total[c] for c in GRID_COUNTS] == [1, 2, 4, 7]
-    assert total["合计占比"] == 1.0
-    assert abs(total["小占比"] - 4 / 7) < 1e-12
+    assert [r.market for r in GRID_ROWS] == ["城镇"] * 8 + ["乡村"] * 8 + ["合计"]
+    assert [r.format for r in GRID_ROWS[:8]] == [*FORMATS, "小计"]
+    assert grid.counts.shape == (17, len(GRID_COUNTS))
+    assert row(grid, "城镇", "食杂店") == [1, 0, 2, 3]
+    assert grid.shares[0, -1] == 3 / 7
+    assert row(grid, "城镇", "小计") == [1, 1, 2, 4]
+    assert row(grid, "乡村", "小计") == [0, 1, 2, 3]
+    assert grid.counts[-1].tolist() == [1, 2, 4, 7]
+    assert grid.shares[-1, -1] == 1.0
+    assert abs(grid.shares[-1, 2] - 4 / 7) < 1e-12
+
+
+def test_r_stat_grids_of_a_partition() -> None:
+    managers, names = pd.factorize(SMALL["manager"], sort=True)  # 张三 0, 李四 1
+    grids = class_grids(SMALL, managers.astype(np.int64), len(names))
+    assert [g.counts[-1, -1] for g in grids] == [4, 3]
+    assert row(grids[0], "城镇", "食杂店") == [1, 0, 1, 2]
+    assert grids[0].shares[0, -1] == 2 / 4
+    moved = movements(SMALL, managers.astype(np.int64), len(names))
+    assert [m.population for m in moved] == [4, 3]
+    assert moved[1].up == {"小→中": 1, "中→大": 0, "小→大": 0} and moved[1].adjusted == 1
 
 
 def test_r_stat_movement_hand_checked() -> None:
@@ -79,6 +115,12 @@ def test_r_stat_changed_list() -> None:
     assert list(changed["class_name"][:2]) == ["城镇食杂店大", "乡村超市中"]
 
 
+def test_r_stat_changed_list_puts_missing_manager_last() -> None:
+    frame = SMALL.copy()
+    frame.loc[0, "manager"] = None  # 006, 上调 under 张三
+    assert list(changed_customers(frame)["customer_id"]) == ["002", "003", "007", "005", "006"]
+
+
 def test_r_stat_without_previous_quarter_everyone_is_new() -> None:
     bare = SMALL.drop(columns=["previous_class", "previous_scale", "change"])
     moved = movement(bare)
@@ -88,8 +130,13 @@ def test_r_stat_without_previous_quarter_everyone_is_new() -> None:
 
 def test_r_stat_empty_frame_gives_zero_grid() -> None:
     grid = class_grid(SMALL.iloc[:0])
-    assert grid[list(GRID_COUNTS)].to_numpy().sum() == 0
-    assert grid[list(GRID_SHARES)].to_numpy().sum() == 0
+    assert grid.counts.sum() == 0
+    assert grid.shares.sum() == 0
+
+
+def test_r_stat_unknown_value_is_refused() -> None:
+    with pytest.raises(ValueError, match="format"):
+        class_grid(SMALL.assign(format=["食杂店"] * 6 + ["杂货"]))
 
 
 def test_r_stat_due_date_is_fifth_workday_of_next_quarter() -> None:
@@ -98,6 +145,7 @@ def test_r_stat_due_date_is_fifth_workday_of_next_quarter() -> None:
 
 
 customer = st.tuples(
+    st.integers(0, 2),  # which of three 客户经理
     st.sampled_from(MARKETS),
     st.sampled_from(FORMATS),
     st.sampled_from(SCALES),
@@ -110,23 +158,40 @@ customer = st.tuples(
 @given(st.lists(customer, min_size=0, max_size=60))
 def test_r_stat_grid_and_movement_invariants(customers: list[tuple]) -> None:
     rows = [
-        (f"{i:04d}", "王五", market, fmt, scale, *((None,) * 3 if before is None else (market, old, before)))
-        for i, (market, fmt, scale, before, old) in enumerate(customers)
+        (f"{i:04d}", f"经理{m}", market, fmt, scale, *((None,) * 3 if before is None else (market, old, before)))
+        for i, (m, market, fmt, scale, before, old) in enumerate(customers)
     ]
     frame = frame_of(rows)
     grid = class_grid(frame)
-    detail = grid[grid["level"] == "detail"]
-    subtotals = grid[grid["level"] == "subtotal"]
-    total = grid[grid["level"] == "total"].iloc[0]
-    assert total["合计"] == len(frame)
+    detail = np.array([r.level == "detail" for r in GRID_ROWS])
+    assert grid.counts[-1, -1] == len(frame)
     for market in MARKETS:
-        part = detail[detail["market"] == market]
-        sub = subtotals[subtotals["market"] == market].iloc[0]
-        assert all(part[c].sum() == sub[c] for c in GRID_COUNTS)
-    assert (grid[list(SCALES)].sum(axis=1) == grid["合计"]).all()
+        part = np.array([r.market == market and r.level == "detail" for r in GRID_ROWS])
+        subtotal = next(i for i, r in enumerate(GRID_ROWS) if r.market == market and r.level == "subtotal")
+        assert (grid.counts[part].sum(axis=0) == grid.counts[subtotal]).all()
+    assert (grid.counts[:, :-1].sum(axis=1) == grid.counts[:, -1]).all()
     if len(frame):
-        assert abs(detail[[f"{s}占比" for s in SCALES]].to_numpy().sum() - 1) < 1e-9
-        assert abs(total["合计占比"] - 1) < 1e-12
+        assert abs(grid.shares[detail, :-1].sum() - 1) < 1e-9
+        assert abs(grid.shares[-1, -1] - 1) < 1e-12
     moved = movement(frame)
     assert moved.population == len(frame)
-    assert len(changed_customers(frame)) == moved.up_total + moved.down_total + moved.adjusted
+    kinds = Counter(f"{b}→{a}" if c in ("上调", "下调") else c
+                    for b, a, c in zip(frame["previous_scale"], frame["scale"], frame["change"]))
+    assert {**moved.up, **moved.down} == {k: kinds[k] for k in (*moved.up, *moved.down)}
+    assert (moved.unchanged, moved.adjusted, moved.new) == (kinds["不变"], kinds["调整"], kinds["新增"])
+    changed = changed_customers(frame)
+    assert len(changed) == moved.up_total + moved.down_total + moved.adjusted
+    assert changed["change"].isin(["上调", "下调", "调整"]).all()
+    keys = [(m, ["上调", "下调", "调整"].index(c), i)
+            for m, c, i in zip(changed["manager"], changed["change"], changed["customer_id"])]
+    assert keys == sorted(keys)
+
+    # the figures of each part of a partition are those of the part alone, and add up to the whole
+    groups = np.array([m for m, *_ in customers], dtype=np.int64)
+    grids, moves = class_grids(frame, groups, 3), movements(frame, groups, 3)
+    assert (sum(g.counts for g in grids) == grid.counts).all()
+    assert sum(m.population for m in moves) == len(frame)
+    for m in range(3):
+        alone = frame[groups == m]
+        assert (grids[m].counts == class_grid(alone).counts).all()
+        assert moves[m] == movement(alone)

@@ -138,8 +138,33 @@ def test_cn_text() -> None:
     assert cn_date(None) == "____年__月__日"
 
 
+CHANGED = ["上调", "下调", "调整"]
+
+
+def row_of(ws, column: str, value: str, after: int = 0) -> int:
+    """The first row below `after` whose cell in `column` holds `value`."""
+    return next(c.row for c in ws[column] if c.row > after and c.value == value)
+
+
+def listed_rows(ws) -> list[tuple]:
+    """The changed-customer list of a statistics sheet: 变动, 客户编码, 名称, 经理, 上期, 本期 per row."""
+    start = row_of(ws, "B", "客户编码") + 1
+    return [tuple(ws.cell(r, c).value for c in (1, 2, 3, 6, 7, 9)) for r in range(start, ws.max_row + 1)]
+
+
+def expected_list(frame: pd.DataFrame) -> list[tuple]:
+    """R-STAT (c) by hand: changed customers by 客户经理, then 上调/下调/调整, then 客户编码."""
+    changed = frame[frame["change"].isin(CHANGED)].assign(order=lambda f: f["change"].map(CHANGED.index))
+    changed = changed.sort_values(["manager", "order", "customer_id"])
+    fields = ["change", "customer_id", "name", "manager", "previous_class", "class_name"]
+    return list(changed[fields].itertuples(index=False, name=None))
+
+
 def test_statbook(tmp_path: Path, result: pd.DataFrame) -> None:
     result.loc[result["manager"] == "经理2", "manager"] = "王/五:[组长]" + "很长" * 20
+    listed = result.index[result["change"].isin(CHANGED)]
+    result.loc[listed[1], "name"] = LONG_NAME
+    result.loc[listed[2], ["name", "manager"]] = [TRICKY[0], "王/五:[组长]" + "很长" * 20]  # merged: still text
     path = tmp_path / "客户分类情况统计表_2026Q3.xlsx"
     write_statbook(path, result, quarter=Q, company="示例市烟草公司", due=date(2026, 10, 13))
     wb = openpyxl.load_workbook(path)
@@ -164,16 +189,44 @@ def test_statbook(tmp_path: Path, result: pd.DataFrame) -> None:
     assert ws.freeze_panes == "A5"
     assert ws.print_area is not None and "$A$1:$J$" in ws.print_area
     assert_a4_one_page_wide(ws, landscape=False)
-    changed = result[result["change"].isin(["上调", "下调", "调整"])]
-    assert f"三、分类变动客户明细（共 {len(changed)} 户）" in text
+    assert TRICKY[0] in text
     for cell in all_cells(ws):
         if cell.value in TRICKY:
             assert cell.data_type == "s"
     assert not any(c.data_type == "f" for c in all_cells(ws))
 
+    # R-STAT (b): 上调 and 下调 by scale pair, then 不变 调整 新增 合计, each with 户数 and 占比
+    counts = row_of(ws, "A", "户数", after=row_of(ws, "A", "二、与上季度比较"))
+    assert [ws.cell(counts - 2, c).value for c in (3, 7)] == ["上调", "下调"]
+    up, down = ws.cell(counts, 6).value, ws.cell(counts, 10).value  # the two 小计
+    assert (up, down) == tuple((result["change"] == c).sum() for c in ("上调", "下调"))
+    assert sum(ws.cell(counts, c).value for c in (3, 4, 5)) == up
+    rest = row_of(ws, "A", "户数", after=counts + 1)
+    assert [ws.cell(rest - 1, c).value for c in (3, 5, 7, 9)] == ["不变", "调整", "新增", "合计"]
+    assert ws.cell(rest, 9).value == len(result) and ws.cell(rest + 1, 9).value == pytest.approx(1.0)
+
+    # R-STAT (c): the list, one field per cell; only rows with a text too long for one line merge
+    changed = result[result["change"].isin(CHANGED)]
+    assert f"三、分类变动客户明细（共 {len(changed)} 户）" in text
+    assert listed_rows(ws) == expected_list(result)
+    header = row_of(ws, "B", "客户编码")
+    merged = {m.min_row for m in ws.merged_cells.ranges if m.min_row > header}
+    assert merged == {r for r in range(header + 1, ws.max_row + 1)
+                      if ws.cell(r, 3).value == LONG_NAME or "很长" in ws.cell(r, 6).value}
+    long_row = row_of(ws, "C", LONG_NAME)
+    assert ws.row_dimensions[long_row].height >= xlsx.row_height(2)
+    assert ws.cell(long_row, 3).alignment.wrap_text
+    plain = min(set(range(header + 1, ws.max_row + 1)) - merged)
+    assert ws.cell(plain, 3).border.left.style and not ws.cell(plain, 3).border.right.style  # runs on over D, E
+    assert ws.cell(plain, 4).value is None and ws.cell(plain, 5).border.right.style
+
     manager = wb["经理1"]
+    mine = result[result["manager"] == "经理1"]
     assert "填报人：经理1" in [c.value for c in all_cells(manager)]
-    assert any("统计范围：客户经理 经理1" in str(c.value) for c in all_cells(manager))
+    assert f"统计范围：客户经理 经理1（共 {len(mine)} 户）" in [c.value for c in all_cells(manager)]
+    assert manager.cell(row_of(manager, "A", "合计"), 9).value == len(mine)
+    assert listed_rows(manager) == expected_list(mine)
+    assert listed_rows(wb["第1营销部汇总"]) == expected_list(result[result["department"] == "第1营销部"])
 
 
 def test_atomic_path_failure_leaves_nothing(tmp_path: Path) -> None:
@@ -225,3 +278,13 @@ def test_statbook_single_department_has_no_department_summary(tmp_path: Path) ->
     assert names[0] == COMPANY_SHEET
     assert not any(n.endswith("汇总") for n in names[1:])
     assert "未填客户经理" in names
+
+
+def test_statbook_without_previous_quarter_lists_nobody(tmp_path: Path) -> None:
+    frame = make_result(12, seed=5, managers=2, departments=1).drop(columns=["change", "previous_class", "previous_scale"])
+    path = tmp_path / "s.xlsx"
+    write_statbook(path, frame, quarter=Q, company="公司", due=date(2026, 10, 13))
+    ws = openpyxl.load_workbook(path)[COMPANY_SHEET]
+    rest = row_of(ws, "A", "户数", after=row_of(ws, "A", "户数") + 1)
+    assert ws.cell(rest, 7).value == 12 and ws.cell(rest, 9).value == 12  # all 新增
+    assert ws.cell(row_of(ws, "B", "客户编码") + 1, 1).value == "本季度没有分类变动的客户"

@@ -12,7 +12,7 @@ import typer.rich_utils as rich_utils
 from typer.core import TyperCommand, TyperGroup
 
 from cmtool import __version__
-from cmtool.commands import classify, sample
+from cmtool.commands import classify, group_adjust, group_init, quota_review, sample, top5
 from cmtool.commands.common import AppState
 from cmtool.errors import CmtoolError
 
@@ -74,7 +74,11 @@ def root(
 
 
 classify.register(app)
+group_init.register(app)
+group_adjust.register(app)
+quota_review.register(app)
 sample.register(app)
+top5.register(app)
 
 
 def main() -> None:

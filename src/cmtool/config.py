@@ -13,6 +13,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from cmtool.errors import ConfigError
+from cmtool.fields import FORMATS
 
 
 class _Strict(BaseModel):
@@ -25,6 +26,27 @@ class Band(_Strict):
     name: str
     min: float = 0
     max: float | None = None
+
+    def holds(self, value: float) -> bool:
+        """Whether `value` is in the band: min <= value < max."""
+        return self.min <= value and (self.max is None or value < self.max)
+
+
+def check_bands(bands: list[Band], where: str) -> None:
+    """Bands must cover 0 to infinity without gaps or overlaps, with distinct names."""
+    if not bands:
+        raise ValueError(f"{where} 不能为空")
+    ordered = sorted(bands, key=lambda b: b.min)
+    names = [b.name for b in bands]
+    if len(set(names)) < len(names):
+        raise ValueError(f"{where} 的组别名有重复：{'、'.join(names)}")
+    if ordered[0].min != 0:
+        raise ValueError(f"{where} 最低一档的下限应为 0（现为 {ordered[0].min:g}）")
+    for lower, upper in zip(ordered, ordered[1:]):
+        if lower.max != upper.min:
+            raise ValueError(f"{where} 的「{lower.name}」上限应等于「{upper.name}」的下限 {upper.min:g}（不能有空档或重叠）")
+    if ordered[-1].max is not None:
+        raise ValueError(f"{where} 最高一档「{ordered[-1].name}」不应有上限 max")
 
 
 class ScaleConfig(_Strict):
@@ -79,12 +101,34 @@ class GroupsConfig(_Strict):
     on_demand_exit: float = 400
     bands: list[Band] = Field(default_factory=_default_group_bands)
 
+    @model_validator(mode="after")
+    def _valid_bands(self) -> "GroupsConfig":
+        check_bands(self.bands, "groups.bands")
+        if self.on_demand in {b.name for b in self.bands}:
+            raise ValueError(f"groups.on_demand「{self.on_demand}」不能同时是 groups.bands 中的组别名")
+        return self
+
 
 class QuotaConfig(_Strict):
-    """R-QUOTA bands (条 per order)."""
+    """R-QUOTA bands (条 per order); `by_format` replaces `bands` for the 业态 it names."""
 
     sustained_months: int = Field(2, ge=1)
     bands: list[Band] = Field(default_factory=_default_quota_bands)
+    by_format: dict[str, list[Band]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _valid_bands(self) -> "QuotaConfig":
+        check_bands(self.bands, "quota.bands")
+        unknown = sorted(set(self.by_format) - set(FORMATS))
+        if unknown:
+            raise ValueError(f"quota.by_format 的业态 {'、'.join(unknown)} 不认识，应为 {'、'.join(FORMATS)} 之一")
+        for name, bands in self.by_format.items():
+            check_bands(bands, f"quota.by_format.{name}")
+        return self
+
+    def bands_for(self, format_name: str) -> list[Band]:
+        """The quota bands of a 业态: its own from `by_format`, else the company's."""
+        return self.by_format.get(format_name, self.bands)
 
 
 class CalendarConfig(_Strict):
@@ -127,6 +171,8 @@ def _describe(err: ValidationError, path: Path) -> ConfigError:
         where = ".".join(str(p) for p in e["loc"])
         if e["type"] == "extra_forbidden":
             unknown.append(where)
+        elif e["type"] == "value_error":  # our own validators: the message says it all
+            lines.append(e["msg"].removeprefix("Value error, "))
         else:
             lines.append(f"{where}：{e['msg']}（值：{e.get('input')!r}）")
     if unknown:

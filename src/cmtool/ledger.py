@@ -107,6 +107,9 @@ def _v3(db: sqlite3.Connection) -> None:
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
+APPLICATION_COLUMNS = ("customer_id", "kind", "current_group", "proposed_group", "direction", "evidence")
+MEASURE_COLUMNS = ("customer_id", "measure", "starts_on", "ends_on", "decided_month", "restored_on")
+
 _CLASS_COLUMNS = (
     "customer_id", "name", "department", "manager", "market", "format", "scale",
     "class_name", "class_code", "volume", "amount", "score", "rank", "n", "scope",
@@ -188,4 +191,98 @@ class Ledger:
 
     # ---- issue 3 (R-TOP5) adds its reading/recording methods below this line ----
 
+    TOP5_MONTH_COLUMNS = ("month", "publish_date", "population", "cutoff", "threshold_volume", "recorded_at")
+    TOP5_MEMBER_COLUMNS = ("month", "customer_id", "rank", "volume", "amount", "status")
+    TOP5_FILE_COLUMNS = ("customer_id", "opened_on", "archived_on", "reopened_on", "retain_until", "state")
+
+    def _select(self, sql: str, params: tuple[object, ...], columns: tuple[str, ...]) -> pd.DataFrame:
+        """Rows of a query as a frame; empty (and no file created) when the ledger does not exist."""
+        if not self.exists():
+            return pd.DataFrame(columns=list(columns))
+        with self.connect() as con:
+            rows = con.execute(sql, params).fetchall()
+        return pd.DataFrame(rows, columns=list(columns))
+
+    def quarter_in_force(self, day: str) -> str | None:
+        """The latest classified quarter in effect on `day` (ISO date): effective_from ≤ day."""
+        found = self._select("SELECT quarter FROM quarters WHERE effective_from <= ? ORDER BY effective_from DESC"
+                             " LIMIT 1", (day,), ("quarter",))
+        return None if found.empty else str(found.at[0, "quarter"])
+
+    def top5_months(self) -> pd.DataFrame:
+        """Every recorded R-TOP5 list (TOP5_MONTH_COLUMNS), by month."""
+        return self._select(f"SELECT {', '.join(self.TOP5_MONTH_COLUMNS)} FROM top5_months ORDER BY month",
+                            (), self.TOP5_MONTH_COLUMNS)
+
+    def top5_members(self, month: str | None = None, customer_id: str | None = None) -> pd.DataFrame:
+        """The customers on recorded lists (TOP5_MEMBER_COLUMNS), of one month and/or one customer
+        when given; by month, then rank, then 客户编码."""
+        return self._select(
+            f"SELECT {', '.join(self.TOP5_MEMBER_COLUMNS)} FROM top5_members"
+            " WHERE (? IS NULL OR month = ?) AND (? IS NULL OR customer_id = ?) ORDER BY month, rank, customer_id",
+            (month, month, customer_id, customer_id), self.TOP5_MEMBER_COLUMNS)
+
+    def top5_files(self, customer_id: str | None = None) -> pd.DataFrame:
+        """The 档案 (TOP5_FILE_COLUMNS, dates as ISO text), of one customer when given."""
+        return self._select(
+            f"SELECT {', '.join(self.TOP5_FILE_COLUMNS)} FROM top5_files"
+            " WHERE ? IS NULL OR customer_id = ? ORDER BY customer_id",
+            (customer_id, customer_id), self.TOP5_FILE_COLUMNS)
+
+    def top5_purged(self) -> set[str]:
+        """Customers that were on a recorded list but have no file: theirs was deleted by --purge."""
+        found = self._select(
+            "SELECT DISTINCT customer_id FROM top5_members"
+            " WHERE customer_id NOT IN (SELECT customer_id FROM top5_files)", (), ("customer_id",))
+        return set(found["customer_id"])
+
+    def record_top5(self, month: dict[str, object], members: pd.DataFrame, files: pd.DataFrame) -> None:
+        """Store a month's list (`month`: TOP5_MONTH_COLUMNS; `members`: TOP5_MEMBER_COLUMNS
+        without month) replacing an earlier run of that month, and replace every file with
+        `files` (TOP5_FILE_COLUMNS, dates as ISO text or None), in one transaction."""
+        key = month["month"]
+        member_rows = members[list(self.TOP5_MEMBER_COLUMNS[1:])].astype(object)
+        file_rows = files[list(self.TOP5_FILE_COLUMNS)].astype(object)
+        file_rows = file_rows.where(file_rows.notna(), None)
+        with self.connect() as con, con:
+            con.execute("DELETE FROM top5_months WHERE month = ?", (key,))
+            con.execute(f"INSERT INTO top5_months VALUES ({', '.join('?' * len(self.TOP5_MONTH_COLUMNS))})",
+                        tuple(month[c] for c in self.TOP5_MONTH_COLUMNS))
+            con.executemany(
+                f"INSERT INTO top5_members ({', '.join(self.TOP5_MEMBER_COLUMNS)})"
+                f" VALUES (?, {', '.join('?' * (len(self.TOP5_MEMBER_COLUMNS) - 1))})",
+                ((key, *r) for r in member_rows.itertuples(index=False, name=None)),
+            )
+            con.execute("DELETE FROM top5_files")
+            con.executemany(
+                f"INSERT INTO top5_files VALUES ({', '.join('?' * len(self.TOP5_FILE_COLUMNS))})",
+                file_rows.itertuples(index=False, name=None),
+            )
+
     # ---- issue 4 (R-GROUP/R-QUOTA) adds its reading/recording methods below this line ----
+
+    def record_applications(
+        self, month: str, kinds: list[str], applications: pd.DataFrame, recorded_at: datetime
+    ) -> None:
+        """R-GROUP/R-QUOTA: store the applications of `month` (columns of APPLICATION_COLUMNS,
+        evidence as JSON text), replacing an earlier run's applications of `kinds` for that
+        month, in one transaction: running a month again never duplicates them."""
+        with self.connect() as con, con:
+            con.executemany("DELETE FROM applications WHERE month = ? AND kind = ?", ((month, k) for k in kinds))
+            con.executemany(
+                f"INSERT INTO applications (month, {', '.join(APPLICATION_COLUMNS)}, recorded_at)"
+                f" VALUES (?, {', '.join('?' * len(APPLICATION_COLUMNS))}, ?)",
+                ((month, *row, recorded_at.isoformat(timespec="seconds"))
+                 for row in applications[list(APPLICATION_COLUMNS)].itertuples(index=False, name=None)),
+            )
+
+    def applications(self, before: str | None = None) -> pd.DataFrame:
+        """Recorded applications (of the months before `before` when given), oldest first:
+        month, APPLICATION_COLUMNS, recorded_at. Empty when there are none."""
+        columns = ("month", *APPLICATION_COLUMNS, "recorded_at")
+        return self._select(f"SELECT {', '.join(columns)} FROM applications WHERE ? IS NULL OR month < ?"
+                            " ORDER BY month, kind, customer_id", (before, before), columns)
+
+    def measures(self) -> pd.DataFrame:
+        """Every recorded R-DYN measure (MEASURE_COLUMNS, dates as ISO text); empty when none."""
+        return self._select(f"SELECT {', '.join(MEASURE_COLUMNS)} FROM measures ORDER BY id", (), MEASURE_COLUMNS)

@@ -1,0 +1,193 @@
+"""R-TOP5 5: the anomaly flags of the customers on the month's list, each with its figures in words.
+
+Four rules, thresholds from config ([top5]): volume up more than `jump` on the month before;
+volume above `wholesale_multiple` × the median of the list's customers of the same 市场类型 +
+业态 (批发性质嫌疑); one SKU over `sku_share` of the month's volume; 单条值 more than
+`unit_value_deviation` away from its class median. "More than" is strict: a figure exactly at
+its threshold is not flagged. Comparisons are exact: volumes in hundredths of 条 and amounts in 分
+are integers, thresholds are read as the decimals written in the config (Fraction(str(x))).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from fractions import Fraction
+
+import pandas as pd
+
+from cmtool.config import Top5Config
+
+RULES: dict[str, str] = {
+    "volume_jump": "销量突增",
+    "wholesale_suspect": "批发性质嫌疑",
+    "sku_concentration": "单品规集中",
+    "unit_value_outlier": "单条值异常",
+}
+COLUMNS = ["customer_id", "rule", "detail"]
+MAX_DECIMALS = 6
+
+
+def _exact(threshold: float) -> Fraction:
+    """A config threshold as the decimal the user wrote (0.3 is 3/10, not the nearest float)."""
+    return Fraction(str(threshold))
+
+
+def _tiao(volume_h: int | Fraction) -> str:
+    return f"{float(volume_h) / 100:,.2f} 条"
+
+
+def _yuan(unit_value: Fraction) -> str:
+    return f"{float(unit_value):,.2f} 元/条"
+
+
+def _beyond(value: Fraction, limit: Fraction, *, times: int = 100, suffix: str = "%", decimals: int = 1) -> str:
+    """`value × times` with the fewest decimals (at least `decimals`) that show it differs from
+    `limit × times`: 50.001 % over a 50 % limit reads 50.001 %, not 50.0 %."""
+    for places in range(decimals, MAX_DECIMALS + 1):
+        shown = f"{float(value * times):,.{places}f}"
+        if shown != f"{float(limit * times):,.{places}f}":
+            break
+    return f"{shown}{suffix}"
+
+
+def _limit(threshold: Fraction, *, times: int = 100, suffix: str = "%") -> str:
+    return f"{float(threshold * times):g}{suffix}"
+
+
+def _frame(rows: Iterable[tuple[str, str, str]]) -> pd.DataFrame:
+    return pd.DataFrame(list(rows), columns=COLUMNS)
+
+
+def _median(values: list[Fraction]) -> Fraction:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def volume_jumps(members: pd.DataFrame, previous_h: pd.Series | None, jump: float) -> pd.DataFrame:
+    """R-TOP5 5: volume up more than `jump` on the month before (volume_h > previous × (1 + jump)).
+
+    `previous_h`: M−1 purchases in hundredths of 条 indexed by customer_id, or None when the sales
+    data lacks M−1 (then nothing is checked). A customer that bought nothing in M−1 is flagged.
+    """
+    if previous_h is None:
+        return _frame([])
+    limit = _exact(jump)
+    rows = []
+    for cid, volume in zip(members["customer_id"], members["volume_h"].tolist()):
+        before = int(previous_h.get(cid, 0))
+        if before == 0:
+            rows.append((cid, "volume_jump", f"上月没有购进，本月购进 {_tiao(volume)}，属销量突增。"))
+        elif Fraction(volume, before) > 1 + limit:
+            growth = _beyond(Fraction(volume - before, before), limit)
+            said = (f"本月购进 {_tiao(volume)}，比上月 {_tiao(before)}增长 {growth}，"
+                    f"增幅超过 {_limit(limit)}，属销量突增。")
+            rows.append((cid, "volume_jump", said))
+    return _frame(rows)
+
+
+def wholesale_suspects(members: pd.DataFrame, multiple: float) -> pd.DataFrame:
+    """R-TOP5 5: volume above `multiple` × the median volume of the list's customers of the same
+    市场类型 + 业态 (the customer itself included): 批发性质嫌疑."""
+    limit = _exact(multiple)
+    rows = []
+    for (market, fmt), group in members.groupby(["market", "format"], sort=False):
+        median = _median([Fraction(v) for v in group["volume_h"].tolist()])
+        for cid, volume in zip(group["customer_id"], group["volume_h"].tolist()):
+            if median > 0 and volume > limit * median:
+                times = _beyond(Fraction(volume) / median, limit, times=1, suffix=" 倍", decimals=2)
+                said = (f"本月购进 {_tiao(volume)}，是名单上{market}{fmt}客户（{len(group)} 户）购进量中位数"
+                        f" {_tiao(median)}的 {times}，超过 {_limit(limit, times=1, suffix=' 倍')}，有批发性质嫌疑。")
+                rows.append((cid, "wholesale_suspect", said))
+    return _frame(rows)
+
+
+def sku_concentrations(structure: pd.DataFrame | None, share: float) -> pd.DataFrame:
+    """R-TOP5 5: one SKU over `share` of the customer's month volume (top_sku_h > share × total_h).
+
+    `structure`: the members' rows of `rules.top5.structure`, or None without order lines (then
+    nothing is checked).
+    """
+    if structure is None:
+        return _frame([])
+    limit = _exact(share)
+    rows = []
+    for r in structure.itertuples(index=False):
+        top, total = int(r.top_sku_h), int(r.total_h)
+        if total > 0 and Fraction(top, total) > limit:
+            name = f"「{r.top_sku_name}」（{r.top_sku}）" if isinstance(r.top_sku_name, str) else f"「{r.top_sku}」"
+            said = (f"单一规格{name}购进 {_tiao(top)}，占本月购进量 {_tiao(total)}的"
+                    f" {_beyond(Fraction(top, total), limit)}，超过 {_limit(limit)}，属单品规集中。")
+            rows.append((r.customer_id, "sku_concentration", said))
+    return _frame(rows)
+
+
+def peer_class(frame: pd.DataFrame) -> pd.Series:
+    """R-TOP5 5: the class a customer's 单条值 is compared within: its 综合分类 (class_name) where
+    known, else its 市场类型 + 业态 (marked so the two kinds never mix)."""
+    fallback = "市场类型+业态：" + frame["market"].astype(str) + frame["format"].astype(str)
+    return frame["class_name"].astype(object).where(frame["class_name"].notna(), fallback)
+
+
+def _class_medians(peers: pd.DataFrame) -> dict[str, tuple[Fraction, int]]:
+    """Median 单条值 and the number of buyers of each class; a buyer with a 综合分类 is in its class
+    and in its 市场类型 + 业态 group. Buyers are ordered by the float value (fast on a city), and
+    the median is then taken exactly from the one or two middle buyers."""
+    buyers = peers[peers["volume_h"] > 0]
+    fallback = peer_class(buyers.assign(class_name=None))
+    keyed = pd.concat([buyers.assign(key=peer_class(buyers)), buyers.assign(key=fallback)])
+    keyed = keyed.drop_duplicates(["key", "customer_id"])
+    keyed = keyed.assign(value=keyed["amount_c"] / keyed["volume_h"])
+    keyed = keyed.sort_values(["key", "value"], kind="stable", ignore_index=True)
+    groups = keyed.groupby("key", sort=False)
+    position, size = groups.cumcount(), groups["value"].transform("size")
+    middle = keyed[(position == (size - 1) // 2) | (position == size // 2)]
+    medians = {}
+    for key, group in middle.groupby("key", sort=False):
+        values = [Fraction(a, v) for a, v in zip(group["amount_c"].tolist(), group["volume_h"].tolist())]
+        medians[key] = (sum(values, Fraction(0)) / len(values), int(size[group.index[0]]))
+    return medians
+
+
+def _class_label(key: str) -> str:
+    return key.removeprefix("市场类型+业态：")
+
+
+def unit_value_outliers(members: pd.DataFrame, peers: pd.DataFrame, deviation: float) -> pd.DataFrame:
+    """R-TOP5 5: 单条值 (amount / volume) more than `deviation` away from its class median.
+
+    The class is `peer_class`; the median is over every active customer of that class that bought
+    in the month (`peers`: customer_id, volume_h, amount_c, market, format, class_name).
+    """
+    limit = _exact(deviation)
+    medians = _class_medians(peers)
+    rows = []
+    for cid, key, volume, amount in zip(members["customer_id"], peer_class(members),
+                                        members["volume_h"].tolist(), members["amount_c"].tolist()):
+        median, count = medians.get(key, (Fraction(0), 0))
+        if volume == 0 or median == 0:
+            continue
+        value = Fraction(amount, volume)
+        away = abs(value - median) / median
+        if away > limit:
+            side = "高" if value > median else "低"
+            said = (f"单条值 {_yuan(value)}，比同类（{_class_label(key)}，{count} 户）中位数 {_yuan(median)}"
+                    f"{side} {_beyond(away, limit)}，偏离超过 {_limit(limit)}，属单条值异常。")
+            rows.append((cid, "unit_value_outlier", said))
+    return _frame(rows)
+
+
+def find_anomalies(members: pd.DataFrame, *, previous_h: pd.Series | None, structure: pd.DataFrame | None,
+                   peers: pd.DataFrame, config: Top5Config) -> pd.DataFrame:
+    """R-TOP5 5: every flag of the list's `members` (customer_id, volume_h, amount_c, market,
+    format, class_name), ordered like the list, then by rule (RULES order)."""
+    found = pd.concat([
+        volume_jumps(members, previous_h, config.jump),
+        wholesale_suspects(members, config.wholesale_multiple),
+        sku_concentrations(structure, config.sku_share),
+        unit_value_outliers(members, peers, config.unit_value_deviation),
+    ], ignore_index=True)
+    order = {cid: i for i, cid in enumerate(members["customer_id"])}
+    found = found[found["customer_id"].isin(order)]
+    found = found.assign(_at=found["customer_id"].map(order), _rule=found["rule"].map(list(RULES).index))
+    return found.sort_values(["_at", "_rule"], kind="stable", ignore_index=True)[COLUMNS]
