@@ -1,14 +1,21 @@
 """R-SCALE clause 1: the population of a quarter."""
 
+from datetime import date
+
 import pandas as pd
 
 from cmtool.rules.population import quarter_population
 
 
-def _customers():
+QUARTER = ["2026-07", "2026-08", "2026-09"]
+END = date(2026, 9, 30)
+
+
+def _customers(joined=(None, None, None, None)):
     return pd.DataFrame({
         "customer_id": ["001", "002", "003", "004"],
         "active": [True, True, True, False],
+        "joined": pd.to_datetime(list(joined)),
     })
 
 
@@ -22,7 +29,7 @@ def test_r_scale_population_includes_zero_buyers_and_sums_the_quarter():
         ("001", "2026-07", 100, 1000), ("001", "2026-08", 250, 2550), ("002", "2026-09", 5, 50),
         ("001", "2026-06", 999, 999),  # outside the quarter
     ])
-    pop = quarter_population(_customers(), monthly, ["2026-07", "2026-08", "2026-09"])
+    pop = quarter_population(_customers(), monthly, QUARTER, END)
     got = pop.frame.set_index("customer_id")[["volume_h", "amount_c"]].to_dict("index")
     assert got == {"001": {"volume_h": 350, "amount_c": 3550}, "002": {"volume_h": 5, "amount_c": 50},
                    "003": {"volume_h": 0, "amount_c": 0}}
@@ -33,8 +40,17 @@ def test_r_scale_population_includes_zero_buyers_and_sums_the_quarter():
 def test_r_scale_unknown_and_inactive_buyers_are_left_out():
     monthly = _monthly([("009", "2026-07", 10, 100), ("004", "2026-07", 10, 100), ("008", "2026-08", 1, 1),
                         ("009", "2026-08", 5, 5)])
-    pop = quarter_population(_customers(), monthly, ["2026-07", "2026-08", "2026-09"])
+    pop = quarter_population(_customers(), monthly, QUARTER, END)
     assert set(pop.frame["customer_id"]) == {"001", "002", "003"}
     assert pop.unknown.to_dict("records") == [
         {"customer_id": "008", "volume_h": 1, "amount_c": 1}, {"customer_id": "009", "volume_h": 15, "amount_c": 105}]
     assert pop.inactive_buyers == 1
+
+
+def test_r_scale_customers_who_joined_after_the_quarter_end_are_not_ranked():
+    customers = _customers(joined=("2020-01-01", "2026-09-30", "2026-10-08", None))
+    monthly = _monthly([("003", "2026-09", 10, 100)])
+    pop = quarter_population(customers, monthly, QUARTER, END)
+    assert pop.frame["customer_id"].tolist() == ["001", "002"]  # joined on the last day still counts
+    assert pop.late_buyers["customer_id"].tolist() == ["003"]
+    assert pop.unknown.empty

@@ -100,7 +100,7 @@ def _previous(st: AppState, month: Month, inputs: Inputs) -> tuple[pd.DataFrame 
     if prev.key in set(st.ledger.top5_months()["month"]):
         return st.ledger.top5_members(month=prev.key)[["customer_id", "rank", "volume"]], "取自台账"
     if (inputs.monthly["month"] == prev.key).any():
-        earlier = quarter_population(inputs.customers, inputs.monthly, [prev.key]).frame
+        earlier = quarter_population(inputs.customers, inputs.monthly, [prev.key], prev.last_day).frame
         listed = top5_list(earlier, st.config.top5.share)
         return listed.members[["customer_id", "rank", "volume"]], "按销售数据计算"
     return None, "台账和销售数据中都没有，名单上的客户都按新进入处理"
@@ -153,7 +153,7 @@ def _evaluate(st: AppState, month: Month, published: date, inputs: Inputs, purge
     """R-TOP5: the list, its movement, the anomalies, the 档案 figures and the files."""
     share = st.config.top5.share
     classes, class_source = _classes(st, month)
-    found = quarter_population(inputs.customers, inputs.monthly, [month.key])
+    found = quarter_population(inputs.customers, inputs.monthly, [month.key], month.last_day)
     population = found.frame[RANKED_COLUMNS].merge(classes, on="customer_id", how="left")
     unknown = [Problem(message="销售数据中有该客户，但客户信息中没有，未参加排名", customer_id=cid)
                for cid in found.unknown["customer_id"]]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 import pandas as pd
 
@@ -14,22 +15,30 @@ PURCHASE_COLUMNS = ["volume_h", "amount_c"]
 class Population:
     """The ranked population and what was left out of it."""
 
-    frame: pd.DataFrame  # the active master customers with volume_h, amount_c (0 for no purchases)
+    frame: pd.DataFrame  # the ranked master customers with volume_h, amount_c (0 for no purchases)
     unknown: pd.DataFrame  # customer_id, volume_h, amount_c: bought but not in the master
     inactive_buyers: int  # master customers that bought but are 注销/歇业/停业
+    late_buyers: pd.DataFrame  # customer_id, joined: bought in the period but joined after its end
 
 
-def quarter_population(customers: pd.DataFrame, monthly: pd.DataFrame, months: Iterable[str]) -> Population:
-    """R-SCALE 1: every active master customer, buyers or not; sales customers not in the master
-    are reported in `unknown` and left out; a customer with no purchases has volume 0 and amount 0.
+def quarter_population(
+    customers: pd.DataFrame, monthly: pd.DataFrame, months: Iterable[str], period_end: date
+) -> Population:
+    """R-SCALE 1 (and R-TOP5 1): every master customer active at the period end, buyers or not.
+
+    A customer that joined after `period_end` (the quarter end for R-SCALE, the month end for
+    R-TOP5) did not exist then and is not ranked; sales customers not in the master are reported
+    in `unknown` and left out; no purchases means volume 0 and amount 0.
     """
     in_period = monthly[monthly["month"].isin(set(months))]
     totals = in_period.groupby("customer_id", sort=False)[PURCHASE_COLUMNS].sum()
-    active = customers[customers["active"]]
-    frame = active.join(totals, on="customer_id")
+    existed = customers["joined"].isna() | (customers["joined"] <= pd.Timestamp(period_end))
+    ranked = customers[customers["active"] & existed]
+    frame = ranked.join(totals, on="customer_id")
     frame[PURCHASE_COLUMNS] = frame[PURCHASE_COLUMNS].fillna(0).astype("int64")
     known = totals.index.isin(customers["customer_id"])
     unknown = totals[~known].reset_index().sort_values("customer_id", ignore_index=True)
     inactive_ids = customers.loc[~customers["active"], "customer_id"]
     inactive_buyers = int(totals.index[known].isin(inactive_ids).sum())
-    return Population(frame.reset_index(drop=True), unknown, inactive_buyers)
+    late = customers.loc[~existed & customers["customer_id"].isin(totals.index), ["customer_id", "joined"]]
+    return Population(frame.reset_index(drop=True), unknown, inactive_buyers, late.reset_index(drop=True))
