@@ -10,7 +10,7 @@ import pandas as pd
 from result_samples import make_result
 
 from cmtool.config import ScaleConfig
-from cmtool.io.html import environment, notices_html, render_notices, templates_dir
+from cmtool.io.html import environment, notices_html, templates_dir, write_html
 from cmtool.periods import Quarter
 
 Q = Quarter(2026, 3)
@@ -85,7 +85,7 @@ def test_r_notice_empty_selection() -> None:
 def test_r_notice_written_as_utf8(tmp_path: Path) -> None:
     path = tmp_path / "分类结果告知书_2026Q3.html"
     frame = make_result(2)
-    render_notices(path, frame, quarter=Q, company="示例市烟草公司", effective_from=date(2026, 10, 1))
+    write_html(path, notices_html(frame, quarter=Q, company="示例市烟草公司", effective_from=date(2026, 10, 1)))
     text = path.read_text(encoding="utf-8")
     assert text == render(frame)
     assert '<meta charset="utf-8">' in text

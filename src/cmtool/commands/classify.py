@@ -21,7 +21,7 @@ from cmtool.commands.common import (
 )
 from cmtool.errors import DataError, Problem
 from cmtool.io.atomic import Staging
-from cmtool.io.html import render_notices
+from cmtool.io.html import notices_html, write_html
 from cmtool.io.loaders import load_customers, load_sales
 from cmtool.io.statbook import write_statbook
 from cmtool.io.tables import write_result
@@ -156,8 +156,8 @@ def run(
         outputs.append(stat_path)
         if notices is not NoticeMode.none:
             notice_path = out / f"分类结果告知书_{q.key}.html"
-            render_notices(staging.path(notice_path), chosen, company=cfg.company, quarter=q,
-                           effective_from=effective_from, scale=cfg.scale)
+            write_html(staging.path(notice_path), notices_html(
+                chosen, company=cfg.company, quarter=q, effective_from=effective_from, scale=cfg.scale))
             outputs.append(notice_path)
         st.ledger.record_quarter(q.key, scope.value, effective_from.isoformat(), result, datetime.now())
         staging.commit()

@@ -105,26 +105,6 @@ def notices_html(
     )
 
 
-def render_notices(
-    path: Path,
-    customers: pd.DataFrame,
-    *,
-    quarter: Quarter,
-    company: str,
-    effective_from: date | None = None,
-    scale: ScaleConfig | None = None,
-    issued: date | None = None,
-) -> None:
-    """R-NOTICE: write `分类结果告知书` (see `notices_html`) to `path` as UTF-8.
-
-    `path` is written directly: wrap the call in `atomic.Staging` for an atomic publish.
-    """
-    html = notices_html(
-        customers, quarter=quarter, company=company, effective_from=effective_from, scale=scale, issued=issued
-    )
-    write_html(path, html)
-
-
 def write_html(path: Path, html: str) -> None:
     """Write a rendered document as UTF-8 (the templates declare that charset)."""
     path.write_text(html, encoding="utf-8")
