@@ -10,16 +10,20 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from cli_support import SAMPLE, cmtool
 from cmtool.config import Config, load_config
 from cmtool.periods import Month
 from cmtool.samplegen import generate_company, write_company
-from cmtool.samplegen.scenarios import band_of
+from cmtool.samplegen.quotas import QUOTA_DOWN, QUOTA_UP
+from cmtool.samplegen.scenarios import NEWCOMER, band_of
 from cmtool.samplegen.summaries import summary_style
 from cmtool.samplegen.writers import MASTER_HEADERS
 
 N = 300
+NEWCOMERS = 3  # at least 3: the big one, the one without 月预计销量, an ordinary one (8 at 2,000)
 SEED = 11
 ALL_MONTHS = [Month(2025, 10).shift(i).key for i in range(13)]
+QUARTER = ALL_MONTHS[-4:-1]  # 2026Q3, the last complete quarter
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +107,8 @@ def test_master_has_title_rows_blank_row_and_total(sample):
     assert grid.iloc[2].tolist() == list(MASTER_HEADERS.values())
     assert grid.iloc[3:-1].isna().all(axis=1).sum() == 1
     assert grid.iat[-1, 0] == "合计"
-    assert len(grid) == 3 + N + 2
+    assert len(grid) == 3 + N + NEWCOMERS + 2
+    assert grid.iat[1, 0] == "导出时间：2026-11-20 17:45"  # after the newcomers joined
     sheet = openpyxl.load_workbook(sample / "客户信息.xlsx").active
     assert "A1:R1" in {str(r) for r in sheet.merged_cells.ranges}
 
@@ -222,3 +227,101 @@ def test_band_of_is_lower_inclusive():
     assert [band_of(v, bands) for v in (0, 39.9, 40, 200, 399, 400, 5000)] == [
         "五组", "五组", "四组", "二组", "二组", "一组", "一组",
     ]
+
+
+def _per_order(company, months: list[str]) -> tuple[pd.Series, pd.Series]:
+    """Volume and distinct order dates per customer over `months`, from the order lines, as
+    R-QUOTA counts them (every customer of the master, 0 without orders)."""
+    lines = pd.concat(company.order_lines(Month.parse(m)) for m in months)
+    ids = company.customers["customer_id"]
+    volume = lines.groupby("customer_id", observed=False)["volume"].sum().reindex(ids, fill_value=0)
+    orders = lines.drop_duplicates(["customer_id", "date"]).groupby("customer_id", observed=False).size()
+    return volume, orders.reindex(ids, fill_value=0)
+
+
+def _quota_limits(company) -> tuple[np.ndarray, np.ndarray]:
+    """Lower and upper bound of each customer's 定量组别 (NaN without one)."""
+    bands = {b.name: (b.min, np.inf if b.max is None else b.max) for b in Config().quota.bands}
+    limits = [bands.get(g, (np.nan, np.nan)) for g in company.customers["quota_group"].fillna("")]
+    return np.array([lo for lo, _ in limits]), np.array([hi for _, hi in limits])
+
+
+def test_quota_groups_are_those_of_the_last_quarter_orders(company):
+    volume, orders = _per_order(company, QUARTER)
+    scenario = company.profile["scenario"].to_numpy()
+    bought = (orders > 0).to_numpy()
+    ideal = np.array([band_of(v / o, Config().quota.bands) if o else None for v, o in zip(volume, orders)])
+    quota = company.customers["quota_group"].to_numpy()
+    planted = np.isin(scenario, [QUOTA_UP, QUOTA_DOWN])
+    assert bought.sum() > 0.9 * N
+    assert (quota[bought & ~planted] == ideal[bought & ~planted]).all()
+    assert planted.sum() >= 3 and (quota[planted] != ideal[planted]).all()
+    assert company.customers.loc[scenario != NEWCOMER, "quota_group"].notna().all()
+
+
+def test_only_planted_customers_move_quota_groups(company):
+    """R-QUOTA-ADJUST over the last 2 months: every month above the band (or every one below)
+    only for planted customers; the quota movers in the planted direction."""
+    per_order = [(v / o.where(o > 0)).to_numpy() for v, o in (_per_order(company, [m]) for m in ALL_MONTHS[-2:])]
+    per_order = np.column_stack(per_order)
+    lower, upper = _quota_limits(company)
+    up = (per_order >= upper[:, None]).all(axis=1)
+    down = (per_order < lower[:, None]).all(axis=1)
+    scenario = company.profile["scenario"].to_numpy()
+    ordinary = (scenario == "") & (company.customers["status"] == "正常").to_numpy()
+    assert not (ordinary & (up | down)).any()
+    assert up[scenario == QUOTA_UP].all() and down[scenario == QUOTA_DOWN].all()
+
+
+def test_newcomers_have_no_groups_and_no_purchases(company, sample):
+    new = company.newcomers
+    assert len(new) == NEWCOMERS and len(company.customers) == N + NEWCOMERS
+    rows = company.customers.loc[new]
+    assert (rows["joined"] > pd.Timestamp(Month.parse(ALL_MONTHS[-1]).last_day)).all()
+    assert (rows["joined"] < pd.Timestamp("2026-11-20")).all()
+    assert (rows["status"] == "正常").all() and rows["visit_cycle"].notna().all()
+    assert rows[["group", "quota_group", "scale", "class_name"]].isna().all().all()
+    assert (company.volumes[new] == 0).all()
+    expected = rows["expected_monthly"]
+    assert expected.isna().sum() == 1 and expected.max() >= Config().groups.on_demand_entry
+    assert company.customers["customer_id"].is_unique and company.customers["customer_id"].is_monotonic_increasing
+    readme = (sample / "README.txt").read_text(encoding="utf-8")
+    assert all(cid in readme for cid in rows["customer_id"])
+
+
+@pytest.fixture(scope="module")
+def full_sample():
+    """The sample_data company (2,000 customers, seed 2026): sample_data must be what it generates."""
+    return generate_company(2000, seed=2026)
+
+
+def test_sample_data_group_commands_find_only_the_planted_customers(full_sample, tmp_path):
+    profile, ids = full_sample.profile, full_sample.customers["customer_id"]
+    planted = {d: set(ids[profile["scenario"] == label]) for d, label in (("上调", QUOTA_UP), ("下调", QUOTA_DOWN))}
+    new = full_sample.customers.loc[full_sample.newcomers]
+    blank = set(new.loc[new["expected_monthly"].isna(), "customer_id"])
+    big = new.loc[new["expected_monthly"].idxmax(), "customer_id"]
+
+    init = cmtool("group-init", "--customers", SAMPLE / "客户信息.xlsx", "--date", "2026-11-23",
+                  "--out", tmp_path, "--json", cwd=tmp_path)
+    assert init.code == 0, init.stderr
+    assigned = {a["customer_id"]: a for a in init.json["assignments"]}
+    assert set(assigned) == set(new["customer_id"]) - blank and len(assigned) == 7
+    assert (assigned[big]["group"], assigned[big]["quota_group"]) == ("一组", "定量一组")
+    assert {u["customer_id"] for u in init.json["unassigned"]} == blank
+
+    review = cmtool("quota-review", "--quarter", "2026Q3", "--customers", SAMPLE / "客户信息.xlsx",
+                    "--sales", SAMPLE / "sales", "--out", tmp_path, "--json", cwd=tmp_path)
+    assert review.code == 0, review.stderr
+    found = {d: {c["customer_id"] for c in review.json["changes"] if c["direction"] == d} for d in planted}
+    assert found == planted and len(planted["上调"]) == 3 and len(planted["下调"]) == 2
+
+    adjust = cmtool("--db", tmp_path / "cmtool.db", "group-adjust", "--month", "2026-10", "--kind", "quota",
+                    "--customers", SAMPLE / "客户信息.xlsx", "--sales", SAMPLE / "sales", "--out", tmp_path,
+                    "--json", cwd=tmp_path)
+    assert adjust.code == 0, adjust.stderr
+    moved = profile.loc[ids.isin({p["customer_id"] for p in adjust.json["proposals"]}), "scenario"]
+    assert set(moved) <= {QUOTA_UP, QUOTA_DOWN, "持续增长", "持续下降", "调入按需供货", "调出按需供货",
+                          "新入网高销量", "月销量突增"}  # none whose volumes were not moved on purpose
+    for direction, customers in planted.items():
+        assert customers <= {p["customer_id"] for p in adjust.json["proposals"] if p["direction"] == direction}

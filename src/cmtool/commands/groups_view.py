@@ -104,7 +104,7 @@ def _outputs(console: Console, doc: dict[str, Any]) -> None:
 
 
 def _left_out(console: Console, pop: Population) -> None:
-    parts = [f"{what} {len(ids)} 户" for what, ids in (("状态为暂停的", pop.paused), ("评估期内才入网的", pop.recent)) if ids]
+    parts = [f"{what} {len(ids)} 户" for what, ids in (("状态为暂停的", pop.paused), ("评估期开始后才入网的", pop.recent)) if ids]
     if parts:
         console.print("、".join(parts) + "不参加评估。")
 

@@ -24,11 +24,11 @@ def sample(
     company = generate_company(customers, seed=seed, end_month=end_month.key)
     outputs = write_company(company, out)
     if json_output:
-        emit_json({"command": "sample", "customers": customers, "outputs": [str(p) for p in outputs]})
+        emit_json({"command": "sample", "customers": len(company.customers), "outputs": [str(p) for p in outputs]})
         return
     months = company.months
     err_console.print(
-        f"已在 {out} 生成示例数据：{customers} 户客户，{months[0].key} 至 {months[-1].key} 的购进数据，"
+        f"已在 {out} 生成示例数据：{len(company.customers)} 户客户（含本月新入网、尚无购进的客户），{months[0].key} 至 {months[-1].key} 的购进数据，"
         f"共 {len(outputs)} 个文件。说明见 {out / 'README.txt'}。",
         markup=False,
     )

@@ -13,13 +13,16 @@ from cmtool.fields import INACTIVE_STATUSES
 from cmtool.periods import Month, Quarter
 from cmtool.rules.scale import rank_scale
 from cmtool.samplegen import catalog
-from cmtool.samplegen.customers import make_customers
+from cmtool.samplegen.customers import make_customers, make_newcomers
 from cmtool.samplegen.orders import LINE_FACTOR, order_counts, order_lines, slots, working_days
-from cmtool.samplegen.scenarios import Planner
+from cmtool.samplegen.quotas import QUOTA_STREAM, QuotaPlanner
+from cmtool.samplegen.scenarios import NEWCOMER, Planner
 from cmtool.samplegen.volumes import make_volumes, price_mix, summary_amounts
 
 HISTORY_MONTHS = 13
 BREACH_LAST_DAY = 20  # records are reviewed from the 21st (R-DYN)
+EXPORT_DAY = 20  # the master is exported on the last working day up to the 20th of the month after the last
+NEWCOMER_STREAM = 8  # the newcomers' random stream: np.random.default_rng([seed, NEWCOMER_STREAM])
 
 
 @dataclass(frozen=True)
@@ -30,7 +33,8 @@ class Company:
     seed: int
     months: tuple[Month, ...]  # every month with purchases, oldest first
     quarter: Quarter  # the last complete quarter: its months start the order-line files
-    customers: pd.DataFrame  # the master, in 客户编码 order
+    exported: date  # the day the master was exported: after the newcomers joined
+    customers: pd.DataFrame  # the master, in 客户编码 order (newcomers included)
     profile: pd.DataFrame  # hidden purchasing behaviour and planted scenarios, same rows
     skus: pd.DataFrame
     volumes: np.ndarray  # 条, customers × months
@@ -39,8 +43,14 @@ class Company:
 
     @property
     def as_of(self) -> date:
-        """The day the master was exported: the end of the last complete quarter."""
+        """The end of the last complete quarter: the statuses, scales and classes are those in
+        force then."""
         return self.quarter.last_day
+
+    @property
+    def newcomers(self) -> pd.Index:
+        """Rows of the customers that joined after the last month (no groups, no purchases)."""
+        return self.profile.index[self.profile["scenario"] == NEWCOMER]
 
     @property
     def order_months(self) -> tuple[Month, ...]:
@@ -85,7 +95,8 @@ def last_complete_quarter(month: Month) -> Quarter:
 
 
 def generate_company(customers: int, seed: int = 2026, end_month: str = "2026-10") -> Company:
-    """A company of `customers` retailers with 13 months of purchases ending at `end_month`."""
+    """A company of `customers` retailers with 13 months of purchases ending at `end_month`, and
+    a few more that joined in the month after (no purchases, no groups yet)."""
     if customers < 50:
         raise ValueError("示例客户数至少为 50")
     rng = np.random.default_rng(seed)
@@ -97,7 +108,7 @@ def generate_company(customers: int, seed: int = 2026, end_month: str = "2026-10
     master, profile = make_customers(customers, rng, months, quarter.last_day)
     planner = Planner(master, profile, rng, months, config.groups)
     planner.shape_profiles(skus)
-    planner.assign_groups(config.quota)
+    planner.assign_groups()
     volumes = make_volumes(profile, months, rng)
     planner.shape_volumes(volumes)
     _drop_unorderable(master, profile, volumes, months)
@@ -105,7 +116,40 @@ def generate_company(customers: int, seed: int = 2026, end_month: str = "2026-10
     _previous_classes(master, profile, volumes, amounts, months, quarter.prev())
     planner.shape_classes()
     breaches = _breaches(master, profile, months, rng)
-    return Company(seed, months, quarter, master, profile, skus, volumes, amounts, breaches)
+    QuotaPlanner(master, profile, volumes, months, quarter, config.quota,
+                 np.random.default_rng([seed, QUOTA_STREAM])).run()
+    days = [d for d in working_days(end.next()) if d.day <= EXPORT_DAY]
+    exported = days[-1]
+    master, profile, volumes, amounts = _add_newcomers(
+        master, profile, volumes, amounts, np.random.default_rng([seed, NEWCOMER_STREAM]), days[:-1])
+    return Company(seed, months, quarter, exported, master, profile, skus, volumes, amounts, breaches)
+
+
+def _add_newcomers(
+    master: pd.DataFrame, profile: pd.DataFrame, volumes: np.ndarray, amounts: np.ndarray,
+    rng: np.random.Generator, days: list[date],
+) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, np.ndarray]:
+    """The master, profile, volumes and amounts with the newcomers (joined on `days`) added, in
+    客户编码 order: no purchases in any month."""
+    new = make_newcomers(master, rng, days)
+    months = volumes.shape[1]
+    idle = pd.DataFrame(
+        {"base": 0.0, "trend": 0.0, "parity": 0, "start": months, "prorate": True, "stop": months,
+         "favourite": -1, "scenario": NEWCOMER},
+        index=range(len(new)),
+    )
+    for column in profile.columns.difference(idle.columns):
+        idle[column] = profile[column].mean()
+    all_master = pd.concat([master, new], ignore_index=True)
+    all_profile = pd.concat([profile, idle[profile.columns]], ignore_index=True)
+    order = np.argsort(all_master["customer_id"].to_numpy(), kind="stable")
+    zeros = np.zeros((len(new), months), dtype=volumes.dtype)
+    return (
+        all_master.iloc[order].reset_index(drop=True),
+        all_profile.iloc[order].reset_index(drop=True),
+        np.vstack([volumes, zeros])[order],
+        np.vstack([amounts, zeros])[order],
+    )
 
 
 def _drop_unorderable(

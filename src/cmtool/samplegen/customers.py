@@ -91,8 +91,8 @@ def _manager_names(count: int, rng: np.random.Generator) -> list[str]:
     return names
 
 
-def _names(master: pd.DataFrame, rng: np.random.Generator) -> list[str]:
-    """Shop names from the templates of each 业态, plus the two deliberately tricky ones."""
+def _names(master: pd.DataFrame, rng: np.random.Generator, tricky: bool = True) -> list[str]:
+    """Shop names from the templates of each 业态, plus (`tricky`) the two deliberately tricky ones."""
     n = len(master)
     pick = {key: rng.integers(0, 10**6, n) for key in "tspwckm"}
     names = []
@@ -108,9 +108,10 @@ def _names(master: pd.DataFrame, rng: np.random.Generator) -> list[str]:
                 m=catalog.MALLS[pick["m"][i] % len(catalog.MALLS)],
             )
         )
-    slots = rng.choice(n, size=len(catalog.TRICKY_NAMES), replace=False)
-    for slot, tricky in zip(slots, catalog.TRICKY_NAMES):
-        names[slot] = tricky
+    if tricky:
+        slots = rng.choice(n, size=len(catalog.TRICKY_NAMES), replace=False)
+        for slot, name in zip(slots, catalog.TRICKY_NAMES):
+            names[slot] = name
     return names
 
 
@@ -183,3 +184,65 @@ def _profile(
     for k, label in enumerate(catalog.PRICE_CLASSES):
         profile[f"p_{label}"] = weights[:, k] / weights.sum(axis=1)
     return profile
+
+
+NEWCOMERS_PER_CUSTOMER = 1 / 250  # customers joining after the last month, for group-init
+MIN_NEWCOMERS = 3  # the big one, the one without 月预计销量, and an ordinary one
+BIG_NEWCOMER_FORMATS = ("超市", "烟酒商店")
+BIG_NEWCOMER_VOLUMES = (850, 1200)  # 月预计销量 of the big newcomer: above the 按需供货 entry volume
+
+
+def make_newcomers(
+    master: pd.DataFrame, rng: np.random.Generator, days: list[date]
+) -> pd.DataFrame:
+    """Customers that joined on `days` (after every month with purchases): next 客户编码 of their
+    营销部, its last manager, 正常, 订货日, 访销周期 and 月预计销量, but no scale, class or groups
+    yet (R-GROUP-NEW: group-init). The first has a 月预计销量 above the 按需供货 entry volume,
+    the second none at all. Rows in joining order."""
+    count = max(MIN_NEWCOMERS, round(len(master) * NEWCOMERS_PER_CUSTOMER))
+    by_name = {d.name: d for d in catalog.DEPARTMENTS}
+    names = sorted(master["department"].unique(), key=list(by_name).index)
+    deps = [by_name[d] for d in rng.choice(names, size=count)]
+    ids, managers = [], []
+    taken = set(master["customer_id"])
+    for dep in deps:
+        own = master.loc[master["customer_id"].str.startswith(dep.district), ["customer_id", "manager"]]
+        last = int(max(own["customer_id"]).removeprefix(dep.district))
+        seq = max([last, *(int(c.removeprefix(dep.district)) for c in ids if c.startswith(dep.district))])
+        ids.append(f"{dep.district}{seq + int(rng.integers(1, 4)):06d}")
+        managers.append(own.sort_values("customer_id")["manager"].iloc[-1])
+    licenses = set(master["license_no"])
+    license_no = []
+    for dep in deps:
+        while (number := f"{dep.district}{int(rng.integers(100000, 1000000)):06d}") in licenses:
+            pass
+        licenses.add(number)
+        license_no.append(number)
+    assert not taken & set(ids)
+    fmt = rng.choice(FORMATS, size=count, p=[catalog.FORMAT_SHARES[f] for f in FORMATS])
+    fmt[0] = rng.choice(BIG_NEWCOMER_FORMATS)
+    new = pd.DataFrame(
+        {
+            "customer_id": ids, "license_no": license_no, "department": [d.name for d in deps],
+            "manager": managers, "format": fmt, "area": [d.area for d in deps],
+            "urban_share": [d.urban_share for d in deps], "street_pool": [d.streets for d in deps],
+        }
+    )
+    urban = rng.random(count) < new["urban_share"].to_numpy()
+    new["market"] = np.where(urban | (new["format"] == "商场").to_numpy() | (np.arange(count) == 0), "城镇", "乡村")
+    new["name"] = _names(new, rng, tricky=False)
+    new["address"] = _addresses(new, rng)
+    new["status"] = "正常"
+    new["joined"] = pd.Series(np.array(sorted(rng.choice(days, size=count)), dtype="datetime64[s]"))
+    new["order_weekday"] = pd.array(rng.integers(1, 6, size=count), dtype="Int8")
+    biweekly_odds = np.where(new["format"].isin(BIG_FORMATS), 0.05, 0.22)
+    new["visit_cycle"] = np.where(rng.random(count) < biweekly_odds, "双周", "每周")
+    prefixes = rng.choice(list("35789"), count)
+    new["phone"] = [f"1{p}{d:09d}" for p, d in zip(prefixes, rng.integers(0, 10**9, count))]
+    median = np.array([catalog.FORMAT_MEDIAN_VOLUME[f] for f in new["format"]])
+    median = median * np.where(new["market"] == "乡村", catalog.RURAL_FACTOR, 1.0)
+    expected = np.maximum(10.0, np.round(median * rng.lognormal(0.0, 0.5, count), -1))
+    expected[0] = float(rng.integers(*BIG_NEWCOMER_VOLUMES) // 10 * 10)
+    expected[1] = np.nan
+    new["expected_monthly"] = expected
+    return new.drop(columns=["urban_share", "street_pool", "area"])

@@ -10,7 +10,7 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 
-from cmtool.config import Band, GroupsConfig, QuotaConfig
+from cmtool.config import Band, GroupsConfig
 from cmtool.periods import Month
 
 SCENARIOS: dict[str, str] = {
@@ -23,8 +23,12 @@ SCENARIOS: dict[str, str] = {
     "单品规集中": "大户，单一规格占购进量六成以上（前5%档案：单品规集中）",
     "月销量突增": "前5%客户，最后一个月购进量比上月增长七成以上（前5%档案：销量突增）",
     "业态变更": "本季度由食杂店改为便利店，综合分类还是上季度的食杂店（规模不变时分类变动为“调整”）",
+    "定量上调": "平均每次订货量从上季度起升到更高一档，本季度和最近 2 个月都高于定量组别上限，"
+                "定量组别仍是上季度的（定量组别清理：上调；组别调整：单户单次定量上调）",
+    "定量下调": "平均每次订货量从上季度起降到更低一档，本季度和最近 2 个月都低于定量组别下限，"
+                "定量组别仍是上季度的（定量组别清理：下调；组别调整：单户单次定量下调）",
 }
-ORDERS_PER_MONTH = {"每周": 52 / 12, "双周": 26 / 12}
+NEWCOMER = "新入网"  # joined after the last month: no groups yet (group-init)
 ON_DEMAND_SHARE = 0.7  # share of established customers at or above the entry volume put in 按需供货
 FAVOURITE_CLASSES = 2  # a concentrated customer's favourite is a 一类 or 二类 cigarette
 
@@ -86,10 +90,10 @@ class Planner:
         self.profile.loc[concentrated, "favourite"] = rng.choice(favourites, len(concentrated))
         self._mark(concentrated, "单品规集中")
 
-    def assign_groups(self, quota: QuotaConfig) -> None:
+    def assign_groups(self) -> None:
         """客户组别 from the base volume (established) or 月预计销量 (new, R-GROUP-NEW, never
-        按需供货), 按需供货 for most established customers above the entry volume; 定量组别 from
-        the per-order volume."""
+        按需供货), 按需供货 for most established customers above the entry volume. 定量组别 come
+        later, from the orders (`QuotaPlanner`)."""
         base = self.profile["base"].to_numpy()
         new = self.profile["prorate"].to_numpy()
         basis = np.where(new, self.master["expected_monthly"].to_numpy(), base)
@@ -102,8 +106,6 @@ class Planner:
         )
         group[on_demand] = self.groups.on_demand
         self.master["group"] = group
-        per_order = base / self.master["visit_cycle"].map(ORDERS_PER_MONTH).to_numpy()
-        self.master["quota_group"] = [band_of(v, quota.bands) for v in per_order]
 
     def shape_classes(self) -> None:
         """After the previous classes: a few 便利店 that were still 食杂店 last quarter."""

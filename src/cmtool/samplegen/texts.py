@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cmtool.config import Band, Config
 from cmtool.fields import INACTIVE_STATUSES
 from cmtool.samplegen.company import Company
 from cmtool.samplegen.customers import LEGACY_PREFIX
@@ -63,11 +64,22 @@ scales = { "大" = "1", "中" = "2", "小" = "3" }
 """
 
 
+def _bands(bands: list[Band], unit: str) -> str:
+    """定量一组 ≥50，定量二组 25–50，… 条/次 (highest first)."""
+    parts = [f"{b.name} ≥{b.min:g}" if b.max is None else
+             (f"{b.name} <{b.max:g}" if b.min == 0 else f"{b.name} {b.min:g}–{b.max:g}")
+             for b in sorted(bands, key=lambda b: -b.min)]
+    return "，".join(parts) + f" {unit}"
+
+
 def readme(company: Company, files: list[tuple[Path, str]]) -> str:
     """README.txt: what the folder holds, its deliberate quirks and the planted customers."""
     master = company.customers
     profile = company.profile
-    n = len(master)
+    new = company.newcomers
+    joined_month = company.months[-1].next()
+    n = len(master) - len(new)
+    config = Config()
     quarter, previous = company.quarter, company.quarter.prev()
     legacy = master.loc[master["customer_id"].str.startswith("0"), "customer_id"].tolist()
     status = master["status"].value_counts()
@@ -75,7 +87,8 @@ def readme(company: Company, files: list[tuple[Path, str]]) -> str:
     silent = int(((master["status"] == "暂停") & (profile["stop"] <= quarter_start)).sum())
     inactive = "、".join(f"{s} {int(status.get(s, 0))} 户" for s in INACTIVE_STATUSES)
     lines = [
-        f"示例数据：{n} 户零售客户的虚构城市烟草公司（cmtool sample 生成，随机种子 {company.seed}）",
+        f"示例数据：{n} 户零售客户的虚构城市烟草公司（cmtool sample 生成，随机种子 {company.seed}），"
+        f"另有 {joined_month.label}新入网的 {len(new)} 户",
         "",
         "数据全部随机生成，店名、人名、电话、地址、许可证号均为虚构。文件模仿从 V3 系统导出、",
         "又经同事转手的样子，格式各不相同；cmtool 应能原样读取，不需要手工整理。",
@@ -92,7 +105,8 @@ def readme(company: Company, files: list[tuple[Path, str]]) -> str:
     lines += [
         "",
         "客户信息.xlsx 的特点：",
-        "  - 第 1 行是合并单元格标题“客户信息查询”，第 2 行是导出时间，第 3 行才是表头；",
+        f"  - 第 1 行是合并单元格标题“客户信息查询”，第 2 行是导出时间（{company.exported.isoformat()}），"
+        "第 3 行才是表头；",
         "    数据中间有一个空行，最后一行是“合计”。",
         f"  - 客户编码是 12 位文本。原县公司移交的 {len(legacy)} 户客户编码以 {LEGACY_PREFIX} 开头"
         f"（如 {legacy[0] if legacy else '—'}），前导 0 必须保留。",
@@ -104,7 +118,12 @@ def readme(company: Company, files: list[tuple[Path, str]]) -> str:
         f"  - 经营规模、综合分类是按{previous.label}购进情况排名得出、{quarter.label}执行的分类；",
         f"    {previous.key} 之后入网的客户这两列为空。",
         "  - 客户组别按月销量划分（一组 ≥400，二组 200–400，三组 100–200，四组 40–100，五组 <40 条/月），",
-        "    少数大户为按需供货；定量组别按每次订货量划分。",
+        "    少数大户为按需供货。",
+        f"  - 定量组别是 {quarter.key} 清理后、{quarter.next().months[0].first_day.isoformat()} 起执行的组别：按 {quarter.key} "
+        "平均每次订货量（季度购进量 ÷ 订单明细中不同订货日期的个数）",
+        f"    划分（{_bands(config.quota.bands, '条/次')}）；下面“定量上调/定量下调”的客户除外。",
+        f"  - {joined_month.label}新入网的 {len(new)} 户（入网日期在最后一个购进月份之后，客户状态正常）只有访销周期和月预计销量，",
+        "    还没有客户组别、定量组别、经营规模和综合分类，也没有购进。",
         "",
         "销售数据：",
         f"  - {company.summary_months[0].key} 至 {company.summary_months[-1].key} 为月度销售汇总（每月一个文件），",
@@ -122,4 +141,12 @@ def readme(company: Company, files: list[tuple[Path, str]]) -> str:
         ids = profile.index[profile["scenario"] == label]
         codes = "、".join(master.loc[ids, "customer_id"])
         lines.append(f"  - {label}：{description}。{codes or '（本次规模下没有）'}")
+    big, blank = new[master.loc[new, "expected_monthly"].fillna(0).argmax()], new[master.loc[new, "expected_monthly"].isna()]
+    lines += [
+        f"  - 新入网：{joined_month.label}入网，还没有客户组别和定量组别（新入网客户组别初始划分：group-init）。"
+        + "、".join(master.loc[new, "customer_id"]),
+        f"    其中 {master.at[big, 'customer_id']} 月预计销量 {master.at[big, 'expected_monthly']:g} 条，"
+        f"也只能划入一组（新入网客户不能直接归入{config.groups.on_demand}）；",
+        f"    {'、'.join(master.loc[blank, 'customer_id'])} 没有填月预计销量（应列为未能划分）。",
+    ]
     return "\n".join(lines) + "\n"

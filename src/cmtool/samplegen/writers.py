@@ -76,7 +76,7 @@ def master_frame(customers: pd.DataFrame) -> pd.DataFrame:
 def write_master(company: Company, path: Path, rng: np.random.Generator) -> Path:
     """客户信息.xlsx: merged title row, export-time row, 客户编码 as text, a few V3 spellings,
     one blank row in the middle and a trailing 合计 row."""
-    frame = master_frame(_respell(company.customers, rng))
+    frame = master_frame(_respell(company.customers, company.newcomers, rng))
     rows: list[list[Cell]] = [
         [None if pd.isna(v) else v for v in record] for record in frame.itertuples(index=False)
     ]
@@ -84,21 +84,22 @@ def write_master(company: Company, path: Path, rng: np.random.Generator) -> Path
     total[0], total[1] = "合计", f"共 {len(rows)} 户"
     total[frame.columns.get_loc("月预计销量")] = float(frame["月预计销量"].sum())
     rows = [*rows[: len(rows) // 2], [None] * len(frame.columns), *rows[len(rows) // 2 :], total]
-    titles = ("客户信息查询", f"导出时间：{company.as_of.isoformat()} 17:45")
+    titles = ("客户信息查询", f"导出时间：{company.exported.isoformat()} 17:45")
     text_columns = [frame.columns.get_loc(h) for h in ("客户编码", "许可证号", "订货电话")]
     write_xlsx(path, "客户信息", list(frame.columns), rows, titles=titles, text_columns=text_columns)
     return path
 
 
-def _respell(master: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
-    """A few values as V3 or colleagues spell them, and two with stray spaces."""
-    out = master.copy()
+def _respell(master: pd.DataFrame, newcomers: pd.Index, rng: np.random.Generator) -> pd.DataFrame:
+    """A few values as V3 or colleagues spell them, and two with stray spaces; the newcomers' rows
+    (entered just now) as they are."""
+    out = master.drop(index=newcomers)
     for field, spellings in catalog.VALUE_SYNONYMS.items():
         picked = (rng.random(len(out)) < SYNONYM_SHARE) & out[field].isin(list(spellings)).to_numpy()
         out.loc[picked, field] = out.loc[picked, field].map(spellings)
     spaced = rng.choice(len(out), size=2, replace=False)
-    out.loc[spaced, "format"] = " " + out.loc[spaced, "format"] + " "
-    return out
+    out.loc[out.index[spaced], "format"] = " " + out.loc[out.index[spaced], "format"] + " "
+    return pd.concat([out, master.loc[newcomers]]).sort_index()
 
 
 def _write_orders(
