@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -50,12 +51,12 @@ def test_order_lines_are_summed_exactly_per_customer_and_month(tmp_path):
     frame = result.monthly
     assert [str(frame[c].dtype) for c in ("volume_h", "amount_c", "orders")] == ["int64", "int64", "Int64"]
     assert set(frame["source"]) == {str(path)}
-    assert result.files == [path] and result.problems == [] and result.detail is None
+    assert result.files == [path] and result.problems == [] and result.detail() is None
 
 
 def test_detail_per_sku(tmp_path):
     path = write_csv(tmp_path / "lines.csv", [LINE_HEADER, *LINES])
-    detail = load_sales([path], CONFIG, detail=True).detail
+    detail = load_sales([path], CONFIG, detail_months={"2026-07", "2026-08"}).detail()
     assert list(detail.itertuples(index=False, name=None)) == [
         ("001", "2026-07", "6901028", "中华(硬)", "一类", True, 300, 135000),
         ("001", "2026-07", "6901029", "红塔山", "三类", False, 150, 7),
@@ -71,9 +72,9 @@ def test_order_lines_in_xlsx_with_dates_and_codes_as_numbers(tmp_path):
             [dt.date(2026, 7, 4), 510101100001, 6901028, 1, 450.5],
             [None, None, None, None, None],
             ["总计", None, None, 3, 1350.5]]
-    result = load_sales([write_xlsx(tmp_path / "o.xlsx", rows)], CONFIG, detail=True)
+    result = load_sales([write_xlsx(tmp_path / "o.xlsx", rows)], CONFIG, detail_months={"2026-07"})
     assert _monthly(result) == [("510101100001", "2026-07", 300, 135050, 2)]
-    assert result.detail["sku"].tolist() == ["6901028"]
+    assert result.detail()["sku"].tolist() == ["6901028"]
 
 
 def test_order_lines_in_parquet_with_typed_columns(tmp_path):
@@ -146,9 +147,30 @@ def test_overlapping_files_name_both_files_and_the_customer_month(tmp_path):
 
 def test_months_keeps_only_the_requested_months(tmp_path):
     path = write_csv(tmp_path / "lines.csv", [LINE_HEADER, *LINES])
-    result = load_sales([path], CONFIG, months={"2026-08"}, detail=True)
+    result = load_sales([path], CONFIG, months={"2026-08"}, detail_months={"2026-07", "2026-08"})
     assert _monthly(result) == [("001", "2026-08", 100, 45000, 1), ("002", "2026-08", 0, 0, 1)]
-    assert set(result.detail["month"]) == {"2026-08"}
+    assert set(result.detail()["month"]) == {"2026-08"}
+
+
+def test_detail_months_sum_only_their_lines_in_the_same_pass(tmp_path):
+    path = write_csv(tmp_path / "lines.csv", [LINE_HEADER, *LINES])
+    result = load_sales([path], CONFIG, detail_months={"2026-08"})
+    assert _monthly(result) == _monthly(load_sales([path], CONFIG))
+    assert list(result.detail()[["customer_id", "month", "sku", "volume_h"]].itertuples(index=False, name=None)) == [
+        ("001", "2026-08", "6901028", 100), ("002", "2026-08", "6901029", 0)]
+    assert result.detail(["002", "003"])["customer_id"].tolist() == ["002"]
+    assert result.detail([]).empty
+    assert load_sales([path], CONFIG, detail_months={"2026-09"}).detail() is None
+
+
+def test_skus_only_on_lines_of_other_months_do_not_shift_the_names(tmp_path):
+    rows = [LINE_HEADER,
+            ["2026-07-03", "001", "A", "甲", "一类", "是", "1", "1"],
+            ["2026-08-03", "001", "B", "乙", "二类", "否", "1", "1"],
+            ["2026-08-03", "002", "C", "丙", "三类", "否", "1", "1"]]
+    detail = load_sales([write_csv(tmp_path / "l.csv", rows)], CONFIG, detail_months={"2026-08"}).detail()
+    assert list(detail[["sku", "sku_name", "price_class"]].itertuples(index=False, name=None)) == [
+        ("B", "乙", "二类"), ("C", "丙", "三类")]
 
 
 def test_require_months_names_the_missing_months_and_those_found(tmp_path):
@@ -184,7 +206,7 @@ def test_bad_dates_codes_and_enums_in_order_lines(tmp_path):
             ["2026-07-03", "5.101E+11", "6901028", "中华", "一类", "是", "1", "1"],
             ["2026-07-03", "002", "6901028", "中华", "六类", "是", "1", "1"],
             ["2026-07-03", "003", "", "中华", "一类", "是", "1", "1"]]
-    err = _error([write_csv(tmp_path / "l.csv", rows)], detail=True)
+    err = _error([write_csv(tmp_path / "l.csv", rows)], detail_months={"2026-07"})
     assert [(p.row, p.column, p.value) for p in err.problems] == [
         (2, "订单日期", "2026-07-32"), (3, "客户编码", "5.101E+11"), (4, "价类", "六类"), (5, "卷烟编码", "")]
 
@@ -276,8 +298,8 @@ def test_thousands_of_customers_and_skus_over_many_batches(tmp_path, monkeypatch
              for i in range(9000)]
     path = tmp_path / "many.csv"
     path.write_text("订单日期,客户编码,卷烟编码,卷烟名称,价类,是否重点品牌,数量,金额\r\n" + "".join(lines), encoding="utf-8")
-    result = load_sales([path], CONFIG, detail=True)
-    monthly, detail = result.monthly, result.detail
+    result = load_sales([path], CONFIG, detail_months={"2026-07", "2026-08", "2026-09"})
+    monthly, detail = result.monthly, result.detail()
     assert len(monthly) == 9000 and monthly["customer_id"].nunique() == 3000
     assert monthly["volume_h"].sum() == detail["volume_h"].sum() == 900000
     assert monthly["amount_c"].sum() == detail["amount_c"].sum() == sum(100 * (i % 7) + 1 for i in range(9000))
@@ -287,11 +309,23 @@ def test_thousands_of_customers_and_skus_over_many_batches(tmp_path, monkeypatch
     assert tuple(first) == ("000000", "2026-07", "0", "品规0", "一类", False, 100, 1)
 
 
+@pytest.mark.parametrize("high", [3, 2**25])  # small ids: the packed sort; huge ones: argsort
+def test_sku_sums_reduce_to_sorted_distinct_keys_with_exact_sums(high):
+    rng = np.random.default_rng(7)
+    fields = [rng.integers(0, 4, 5000) + 600, rng.integers(0, high, 5000), rng.integers(0, high, 5000)]
+    keys = (fields[0] << 52) | (fields[1] << 26) | fields[2]
+    volume, amount = rng.integers(0, 10**6, 5000), rng.integers(0, 10**9, 5000)
+    got_keys, got_volume, got_amount = sku_sums._reduce(keys, volume, amount)
+    expected = pd.DataFrame({"k": keys, "v": volume, "a": amount}).groupby("k").sum()
+    assert got_keys.tolist() == expected.index.tolist()
+    assert got_volume.tolist() == expected["v"].tolist() and got_amount.tolist() == expected["a"].tolist()
+
+
 def test_detail_from_several_files_and_none_without_order_lines(tmp_path):
     a = _month_file(tmp_path, "07.csv", 7, ["002", "001"])
     b = _month_file(tmp_path, "08.csv", 8, ["001"])
-    detail = load_sales([b, a], CONFIG, detail=True).detail
+    detail = load_sales([b, a], CONFIG, detail_months={"2026-07", "2026-08"}).detail()
     assert list(detail[["customer_id", "month", "volume_h"]].itertuples(index=False, name=None)) == [
         ("001", "2026-07", 100), ("001", "2026-08", 100), ("002", "2026-07", 100)]
     summary = write_csv(tmp_path / "m.csv", [["客户编码", "月份", "购进量", "购进额"], ["001", "2026-09", "1", "1"]])
-    assert load_sales([summary], CONFIG, detail=True).detail is None
+    assert load_sales([summary], CONFIG, detail_months={"2026-09"}).detail() is None

@@ -278,6 +278,32 @@ def test_r_top5_monthly_history_ranks_each_month_like_the_list():
     assert set(got["customer_id"]) == {"a", "c"}
 
 
+@settings(max_examples=100, deadline=None)
+@given(volumes=volumes, share=shares, seed=st.integers(min_value=0, max_value=2**32 - 1))
+def test_r_top5_property_monthly_history_agrees_with_the_list(volumes, share, seed):
+    """R-TOP5 4: each month of the history has the ranks and the members of that month's list;
+    customers missing from the month's purchases count as 0, buyers outside the population are
+    not ranked."""
+    pop = _population(volumes)
+    rng = np.random.RandomState(seed)
+    bought = pop[pop["volume_h"] > 0].sample(frac=1, random_state=rng)
+    outsider = pd.DataFrame({"customer_id": ["zzz"], "volume_h": [10**9], "amount_c": [1]})
+    monthly = pd.concat([bought, outsider]).assign(month="2026-09")
+    keep = list(pop["customer_id"].sample(frac=0.5, random_state=rng))
+    got = monthly_history(pop[["customer_id"]], monthly, ["2026-09", "2026-08"], share, keep=keep)
+    listed = top5_list(pop, share).members.set_index("customer_id")
+    expected = pop[pop["customer_id"].isin(keep)]
+    september = got[got["month"] == "2026-09"]
+    assert september["customer_id"].tolist() == expected["customer_id"].tolist()
+    assert september["volume_h"].tolist() == expected["volume_h"].tolist()
+    assert september["on_list"].tolist() == expected["customer_id"].isin(listed.index).tolist()
+    ranks = expected["customer_id"].map(listed["rank"])
+    assert [r for r, on in zip(september["rank"], september["on_list"]) if on] == ranks.dropna().tolist()
+    assert september["rank"].isna().tolist() == (expected["volume_h"] == 0).tolist()
+    august = got[got["month"] == "2026-08"]
+    assert len(august) == len(expected) and not august["on_list"].any() and august["rank"].isna().all()
+
+
 def test_r_top5_structure_shares_where_price_class_and_flag_are_known():
     detail = pd.DataFrame({
         "customer_id": ["a", "a", "a", "b"], "sku": ["s1", "s2", "s3", "s9"],

@@ -17,7 +17,7 @@ import typer
 from cmtool.commands import classify_view
 from cmtool.commands.common import (
     AppState, EncodingOption, JsonOption, OutOption, SheetOption, SkipInvalidOption,
-    emit_json, err_console, file_progress, parse_quarter, state, working,
+    emit_json, err_console, file_progress, parse_quarter, require, state, working,
 )
 from cmtool.errors import DataError, Problem
 from cmtool.io.atomic import Staging
@@ -58,11 +58,6 @@ class Inputs:
     customers: pd.DataFrame
     population: pd.DataFrame
     skipped: list[Problem]
-
-
-def _require(value: object, flag: str) -> None:
-    if value is None:
-        raise typer.BadParameter(f"缺少 {flag}", param_hint=flag)
 
 
 def _load(st: AppState, quarter: Quarter, customers: Path, sales: list[Path], scope: Scope,
@@ -135,9 +130,7 @@ def run(
     """季度零售客户分类：经营规模排名、42类综合分类、《客户分类情况统计表》与分类结果告知书。"""
     if ctx.invoked_subcommand:
         return
-    _require(quarter, "--quarter")
-    _require(customers, "--customers")
-    _require(sales, "--sales")
+    require(quarter=quarter, customers=customers, sales=sales)
     q = parse_quarter(quarter)
     st = state(ctx)
     cfg = st.config

@@ -50,6 +50,14 @@ def state(ctx: typer.Context) -> AppState:
     return ctx.find_root().obj
 
 
+def require(**options: object) -> None:
+    """A usage error (exit 2) for the first option left out; for commands that also have
+    subcommands, whose options cannot be marked required (`require(quarter="--quarter")`)."""
+    for value, flag in ((v, f"--{k.replace('_', '-')}") for k, v in options.items()):
+        if value is None:
+            raise typer.BadParameter(f"缺少 {flag}", param_hint=flag)
+
+
 def parse_quarter(text: str) -> Quarter:
     """A typer callback: `2026Q3`/`2026-Q3`, else a usage error (exit 2)."""
     try:

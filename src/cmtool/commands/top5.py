@@ -18,11 +18,11 @@ import typer
 from cmtool.commands import top5_view
 from cmtool.commands.common import (
     AppState, CustomersOption, EncodingOption, JsonOption, OutOption, SalesOption, SheetOption, SkipInvalidOption,
-    emit_json, err_console, file_progress, parse_month, state,
+    emit_json, err_console, file_progress, parse_month, require, state,
 )
 from cmtool.errors import DataError, Problem
 from cmtool.io.atomic import Staging
-from cmtool.io.loaders import load_customers, load_sales
+from cmtool.io.loaders import SalesLoaded, load_customers, load_sales
 from cmtool.io.top5book import write_top5book
 from cmtool.periods import Month
 from cmtool.rules.anomalies import find_anomalies
@@ -36,12 +36,15 @@ RANKED_COLUMNS = ["customer_id", "name", "department", "manager", "format", "mar
 
 @dataclass
 class Inputs:
-    """What top5 read: the master, the purchases of M−11..M, month M per SKU, rows left out."""
+    """What top5 read: the master, the purchases of M−11..M and of M per SKU, rows left out."""
 
     customers: pd.DataFrame
-    monthly: pd.DataFrame
-    detail: pd.DataFrame | None  # None when month M has no order lines
+    sales: SalesLoaded  # `sales.detail(ids)`: M per SKU, None when M has no order lines
     skipped: list[Problem]
+
+    @property
+    def monthly(self) -> pd.DataFrame:
+        return self.sales.monthly
 
 
 @dataclass
@@ -71,14 +74,14 @@ def _window(month: Month) -> list[str]:
 
 def _load(st: AppState, month: Month, customers: Path, sales: list[Path], manager: str | None, sheet: str | None,
           encoding: str | None, skip_invalid: bool) -> Inputs:
-    """The master (checked for `--manager`), the purchases of M−11..M (M required) and, from the
-    files holding M, M per SKU."""
+    """The master (checked for `--manager`), the purchases of M−11..M (M required) and, in the
+    same pass, M per SKU."""
     master = load_customers(customers, st.config, sheet=sheet, encoding=encoding, skip_invalid=skip_invalid)
     _check_manager(master.frame, manager)
     window = _window(month)
     with file_progress("读取销售数据") as progress:
-        bought = load_sales(sales, st.config, months=set(window), sheet=sheet, encoding=encoding,
-                            skip_invalid=skip_invalid, progress=progress)
+        bought = load_sales(sales, st.config, months=set(window), detail_months={month.key}, sheet=sheet,
+                            encoding=encoding, skip_invalid=skip_invalid, progress=progress)
     monthly = bought.monthly
     if not (monthly["month"] == month.key).any():
         found = sorted(set(monthly["month"]))
@@ -87,11 +90,7 @@ def _load(st: AppState, month: Month, customers: Path, sales: list[Path], manage
             fix=f"{window[0]} 至 {month.key} 之间数据中的月份：{'、'.join(found) or '无'}。"
                 f"请补上 {month.key} 的销售文件，或检查 --month",
         )
-    sources = [Path(p) for p in sorted(set(monthly.loc[monthly["month"] == month.key, "source"]))]
-    with file_progress(f"读取 {month.key} 的订单明细") as progress:
-        lines = load_sales(sources, st.config, months={month.key}, detail=True, sheet=sheet, encoding=encoding,
-                           skip_invalid=skip_invalid, progress=progress)
-    return Inputs(master.frame, monthly, lines.detail, master.problems + bought.problems)
+    return Inputs(master.frame, bought, master.problems + bought.problems)
 
 
 def _previous(st: AppState, month: Month, inputs: Inputs) -> tuple[pd.DataFrame | None, str]:
@@ -139,10 +138,9 @@ def _flags(st: AppState, month: Month, inputs: Inputs, listed: Top5List,
         previous_h = inputs.monthly.loc[inputs.monthly["month"] == prev].set_index("customer_id")["volume_h"]
     else:
         unchecked.append(f"销量突增（销售数据中没有上月 {prev} 的数据）")
-    if inputs.detail is not None:
-        lines = structure(inputs.detail[inputs.detail["customer_id"].isin(listed.members["customer_id"])])
-    else:
-        lines = None
+    detail = inputs.sales.detail(listed.members["customer_id"])
+    lines = None if detail is None else structure(detail)
+    if lines is None:
         unchecked.append(f"单品规集中（{month.key} 的销售数据不是订单明细，没有规格）")
     anomalies = find_anomalies(listed.members, previous_h=previous_h, structure=lines, peers=population,
                                config=st.config.top5)
@@ -166,7 +164,7 @@ def _evaluate(st: AppState, month: Month, published: date, inputs: Inputs, purge
         month=month, published=published, population=population, listed=listed,
         movement=compare(listed.members, previous), previous_source=previous_source, class_source=class_source,
         anomalies=anomalies, unchecked=unchecked, structure=lines,
-        history=monthly_history(population, inputs.monthly, sorted(set(inputs.monthly["month"])), share, keep=ids),
+        history=monthly_history(population, inputs.monthly, inputs.monthly["month"].unique(), share, keep=ids),
         archive=archive, expired=expired(archive.files), purged=purge, skipped=inputs.skipped + unknown,
     )
 
@@ -218,9 +216,7 @@ def run(
     """月销量排名前5%客户名单与档案：名单、新进入、退出、异常监控和每户档案（工作簿），并记入台账。"""
     if ctx.invoked_subcommand:
         return
-    for value, flag in ((month, "--month"), (customers, "--customers"), (sales, "--sales")):
-        if value is None:
-            raise typer.BadParameter(f"缺少 {flag}", param_hint=flag)
+    require(month=month, customers=customers, sales=sales)
     m = parse_month(month)
     st = state(ctx)
     published = publish_date(m, st.calendar)

@@ -32,7 +32,9 @@ def _scoped(frame: pd.DataFrame, scope: set[str] | None) -> pd.DataFrame:
 
 def _text(value: object) -> str:
     """A cell value as text: '' for missing, dates as ISO."""
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
+    if isinstance(value, str):
+        return value
+    if value is None or pd.isna(value):
         return ""
     if isinstance(value, pd.Timestamp | date):
         return value.strftime("%Y-%m-%d")
@@ -141,12 +143,15 @@ def _percent(share: object, missing: str) -> str:
     return missing if share is None or pd.isna(share) else f"{float(share):.1%}"
 
 
-def _structure(member: dict[str, Any], lines: pd.DataFrame) -> tuple[list[list[tuple[str, str]]], str | None]:
-    """The 卷烟结构 rows of one file, and why parts are missing."""
+Pairs = list[list[tuple[str, str]]]  # rows of (label, value) pairs, as Dossier.info
+
+
+def _structure(member: dict[str, Any], lines: dict[str, dict[str, Any]]) -> tuple[Pairs, str | None]:
+    """The 卷烟结构 rows of one file (`lines`: structure rows by customer_id), and why parts are missing."""
     unit = [("单条值", f"{member['unit_value']:,.2f} 元/条")]
-    if member["customer_id"] not in lines.index:
+    s = lines.get(member["customer_id"])
+    if s is None:
         return [unit], "本月销售数据是月度汇总，没有规格明细，无法分析一二类烟占比、重点品牌和规格集中情况。"
-    s = lines.loc[member["customer_id"]]
     name = f"{s['top_sku_name']}（{s['top_sku']}）" if isinstance(s["top_sku_name"], str) else str(s["top_sku"])
     rows = [
         [*unit, ("一二类烟占比", _percent(s["first_second_share"], "无价类数据")),
@@ -172,7 +177,7 @@ def _histories(result: MonthResult) -> dict[str, list[tuple[object, ...]]]:
     return histories
 
 
-def _dossier(member: dict[str, Any], master: dict[str, Any], result: MonthResult, lines: pd.DataFrame,
+def _dossier(member: dict[str, Any], master: dict[str, Any], result: MonthResult, lines: dict[str, dict[str, Any]],
              history: list[tuple[object, ...]], sentences: list[str]) -> Dossier:
     """One customer's file: `member` is its row on the list (status = 新进入/保持, class_name = the
     综合分类 in force), `master` its row of the customer master."""
@@ -199,9 +204,9 @@ def _dossiers(members: pd.DataFrame, result: MonthResult, customers: pd.DataFram
     if by_manager:
         members = members.assign(_m=members["manager"].fillna(NO_MANAGER)).sort_values("_m", kind="stable")
     masters = customers.set_index("customer_id").loc[members["customer_id"]].reset_index().to_dict("records")
-    lines = result.structure.set_index("customer_id")
+    lines = result.structure.set_index("customer_id").to_dict("index")
     sentences = result.anomalies.assign(text=result.anomalies["rule"].map(RULES) + "：" + result.anomalies["detail"])
-    said = sentences.groupby("customer_id", sort=False)["text"].agg(list)
+    said = sentences.groupby("customer_id", sort=False)["text"].agg(list).to_dict()
     histories = _histories(result)
     return [
         _dossier(m, master, result, lines, histories.get(m["customer_id"], []), said.get(m["customer_id"], []))

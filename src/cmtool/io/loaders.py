@@ -1,7 +1,7 @@
 """Loading V3 exports into the canonical frames of docs/architecture.md.
 
     load_customers(path, config, *, sheet=None, encoding=None, skip_invalid=False) -> Loaded
-    load_sales(paths, config, *, months=None, require_months=False, detail=False, sheet=None,
+    load_sales(paths, config, *, months=None, require_months=False, detail_months=None, sheet=None,
                encoding=None, skip_invalid=False, progress=None) -> SalesLoaded
     load_table(path, fields, config, *, sheet=None, encoding=None, skip_invalid=False) -> Loaded
 
@@ -16,9 +16,10 @@ parsed by values.py.
   field (code/text/month str, number float, date datetime64, enums canonical) plus source_row.
 - `SalesLoaded.monthly`: customer_id, month (YYYY-MM), volume_h, amount_c (int64, exact sums
   in hundredths of 条 and in 分), orders (Int64: 订货次数 or distinct order dates), source (the
-  file); sorted by customer_id and month. `detail` (with detail=True; None when no file has order
-  lines): customer_id, month, sku, sku_name, price_class, key_brand, volume_h, amount_c per
-  (customer, month, SKU), sorted. `files`: the files read.
+  file); sorted by customer_id and month. `detail(customers=None)`: the purchases per SKU in
+  `detail_months` (summed in the same pass, kept packed) of those customers (all when None):
+  customer_id, month, sku, sku_name, price_class, key_brand, volume_h, amount_c per (customer,
+  month, SKU), sorted; None when no order line falls in those months. `files`: the files read.
 - `problems`: the rows left out under skip_invalid, as `Problem`s (customer_id when known).
 
 Bad input raises `DataError` (file, sheet, Excel row, column as written, value, fix in Chinese);
@@ -30,7 +31,7 @@ months) still fail. `progress(done, total)` gets the bytes read over all files a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,7 +47,7 @@ from cmtool.io.monthly_sums import MONTHLY
 from cmtool.io.readers import open_table
 from cmtool.io.rows import SOURCE_ROW, RowProblems, read_rows, report_duplicates
 from cmtool.io.sales import FileSales, check_overlap, collect_monthly, sum_order_lines
-from cmtool.io.sku_sums import DETAIL_COLUMNS
+from cmtool.io.sku_sums import DETAIL_COLUMNS, SkuDetail
 from cmtool.io.raw_table import Progress, Table
 from cmtool.periods import Month
 
@@ -66,12 +67,21 @@ class Loaded:
 
 @dataclass
 class SalesLoaded:
-    """Monthly purchases (and per SKU when asked for), the rows left out, the files read."""
+    """Monthly purchases (and per SKU in the months asked for), the rows left out, the files read."""
 
     monthly: pd.DataFrame
-    detail: pd.DataFrame | None
+    skus: list[SkuDetail]  # of each file with order lines in the detail months
     problems: list[Problem]
     files: list[Path]
+
+    def detail(self, customers: Iterable[str] | None = None) -> pd.DataFrame | None:
+        """The purchases per SKU of `customers` (all when None), sorted; None without order lines."""
+        if not self.skus:
+            return None
+        wanted = None if customers is None else set(customers)
+        tables = [skus.table(wanted) for skus in self.skus]
+        frame = pa.concat_tables(tables).to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get)
+        return frame[DETAIL_COLUMNS].sort_values(["customer_id", "month", "sku"], ignore_index=True)
 
 
 def _frame(parts: list[pa.Table], fields: Sequence[Field]) -> pd.DataFrame:
@@ -123,16 +133,16 @@ def load_customers(
 
 
 def _read_sales(
-    path: Path, config: Config, problems: RowProblems, months: set[str] | None, detail: bool,
+    path: Path, config: Config, problems: RowProblems, months: set[str] | None, detail_months: set[str] | None,
     sheet: str | None, encoding: str | None, progress: Progress | None,
 ) -> FileSales:
-    wanted = _SALES_FIELDS | (_DETAIL_FIELDS if detail else set())
+    wanted = _SALES_FIELDS | (_DETAIL_FIELDS if detail_months else set())
     table = open_table(path, SALES_SHAPES, config.aliases, wanted=wanted, sheet=sheet, encoding=encoding,
                        progress=progress)
     fields = [fd for fd in table.shape if fd.name in wanted and fd.name in table.match.columns]
     parts = read_rows(table, fields, problems)
     if table.shape is ORDER_LINE_FIELDS:
-        sales = sum_order_lines(path, parts, months, detail)
+        sales = sum_order_lines(path, parts, months, detail_months)
     else:
         sales = collect_monthly(table, parts, months, problems)
     problems.end_file()
@@ -147,22 +157,25 @@ def _offset(progress: Progress | None, done: int, total: int) -> Progress | None
 
 def load_sales(
     paths: Sequence[Path], config: Config, *,
-    months: set[str] | None = None, require_months: bool = False, detail: bool = False,
+    months: set[str] | None = None, require_months: bool = False, detail_months: set[str] | None = None,
     sheet: str | None = None, encoding: str | None = None, skip_invalid: bool = False,
     progress: Callable[[int, int], None] | None = None,
 ) -> SalesLoaded:
     """Sales files and folders → purchases per (customer_id, month), sorted by both.
 
     `months` keeps only those months ('YYYY-MM'); with `require_months` a month without any row
-    is an error. `detail` also returns the purchases per SKU (order lines only; None when no
-    file has order lines).
+    is an error. `detail_months` also sums the order lines of those months (within `months`) per
+    SKU in the same pass; the SKU columns of every order-line file are then read and checked.
     """
     files = expand_paths([Path(p) for p in paths])
-    months = None if months is None else {Month.parse(m).key for m in months}
+    months, detail_months = _keys(months), _keys(detail_months)
+    if months is not None and detail_months is not None:
+        detail_months &= months
     problems = RowProblems(skip_invalid)
     sizes = [f.stat().st_size for f in files]
     read = [
-        _read_sales(f, config, problems, months, detail, sheet, encoding, _offset(progress, sum(sizes[:i]), sum(sizes)))
+        _read_sales(f, config, problems, months, detail_months, sheet, encoding,
+                    _offset(progress, sum(sizes[:i]), sum(sizes)))
         for i, f in enumerate(files)
     ]
     check_overlap(read)
@@ -175,13 +188,12 @@ def load_sales(
     monthly = monthly.sort_values(["customer_id", "month"], ignore_index=True)
     for column in ("volume_h", "amount_c"):
         monthly[column] = monthly[column].astype("int64")
-    details = [f.detail for f in read if f.detail is not None]
-    return SalesLoaded(monthly, _detail_frame(details) if details else None, problems.skipped, files)
+    return SalesLoaded(monthly, [f.detail for f in read if f.detail is not None], problems.skipped, files)
 
 
-def _detail_frame(details: list[pa.Table]) -> pd.DataFrame:
-    frame = pa.concat_tables(details).to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get)
-    return frame[DETAIL_COLUMNS].sort_values(["customer_id", "month", "sku"], ignore_index=True)
+def _keys(months: set[str] | None) -> set[str] | None:
+    """Months as `YYYY-MM` keys (None stays None)."""
+    return None if months is None else {Month.parse(m).key for m in months}
 
 
 def _check_months(read: list[FileSales], months: set[str]) -> None:

@@ -2,9 +2,10 @@
 
 Order lines are summed batch by batch (`MonthlySums`), so a file of millions of lines never sits
 in memory; `orders` is the number of distinct order dates. Volumes and amounts are summed exactly
-as integers: volume_h in hundredths of 条, amount_c in 分. With `detail` the lines are also summed
-per SKU. A monthly summary keeps its rows; the same customer twice in a month of one file is a
-problem naming both rows. Across files the same customer and month may come from one file only.
+as integers: volume_h in hundredths of 条, amount_c in 分. The lines of the months asked for in
+detail are also summed per SKU (`SkuSums`). A monthly summary keeps its rows; the same customer
+twice in a month of one file is a problem naming both rows. Across files the same customer and
+month may come from one file only.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from cmtool.io.dense_ids import DenseIds
 from cmtool.io.monthly_sums import MONTHLY, MonthlySums, month_index, month_key, split_dates
 from cmtool.io.raw_table import Table
 from cmtool.io.rows import RowProblems, report_duplicates
-from cmtool.io.sku_sums import SkuSums
+from cmtool.io.sku_sums import SkuDetail, SkuSums
 
 KEYS = ["customer_id", "month"]
 OVERLAP_LIMIT = 20
@@ -31,11 +32,11 @@ OVERLAP_LIMIT = 20
 
 @dataclass
 class FileSales:
-    """One file's sales: per (customer_id, month), and per SKU when asked for."""
+    """One file's sales: per (customer_id, month), and per SKU in the months asked for."""
 
     path: Path
     monthly: pa.Table  # MONTHLY
-    detail: pa.Table | None  # sku_sums.DETAIL_COLUMNS
+    detail: SkuDetail | None  # None without order lines in those months
     months: set[str]  # every month in the file, also those left out by `months`
 
 
@@ -44,11 +45,32 @@ def _hundredths(values: np.ndarray) -> np.ndarray:
     return np.rint(values * 100).astype(np.int64)
 
 
-def sum_order_lines(path: Path, parts: Iterable[pa.Table], months: set[str] | None, detail: bool) -> FileSales:
-    """Order lines → per (customer, month) with orders = distinct order dates."""
-    customers, sums, skus = DenseIds(), MonthlySums(), SkuSums() if detail else None
+def _month_indexes(months: set[str] | None) -> np.ndarray | None:
+    """`YYYY-MM` keys → sorted months since 1970-01 (None stays None)."""
+    return None if months is None else np.array(sorted(month_index(m) for m in months), np.int64)
+
+
+def _add_skus(skus: SkuSums | None, part: pa.Table, take: np.ndarray, ids: np.ndarray, month: np.ndarray,
+              volume_h: np.ndarray, amount_c: np.ndarray) -> SkuSums | None:
+    """`skus` with the lines of `part` where `take` added (made at the first such line)."""
+    if not take.any():
+        return skus
+    if not take.all():
+        part = part.filter(pa.array(take))
+        ids, month, volume_h, amount_c = ids[take], month[take], volume_h[take], amount_c[take]
+    skus = skus or SkuSums()
+    skus.add(part, ids, month, volume_h, amount_c)
+    return skus
+
+
+def sum_order_lines(
+    path: Path, parts: Iterable[pa.Table], months: set[str] | None, detail_months: set[str] | None
+) -> FileSales:
+    """Order lines → per (customer, month) with orders = distinct order dates; the lines of
+    `detail_months` also per SKU."""
+    customers, sums, skus = DenseIds(), MonthlySums(), None
     seen: set[int] = set()
-    wanted = None if months is None else np.array(sorted(month_index(m) for m in months))
+    wanted, detailed = _month_indexes(months), _month_indexes(detail_months)
     for part in parts:
         codes, code_index = distinct(part["customer_id"].combine_chunks())
         dates, date_index = distinct(part["date"].combine_chunks())
@@ -57,16 +79,15 @@ def sum_order_lines(path: Path, parts: Iterable[pa.Table], months: set[str] | No
         seen.update(date_months[np.bincount(date_index, minlength=len(dates)) > 0].tolist())
         ids, day = customers.of(codes)[code_index], date_days[date_index]
         volume_h, amount_c = _hundredths(part["volume"].to_numpy()), _hundredths(part["amount"].to_numpy())
+        if detailed is not None:
+            skus = _add_skus(skus, part, np.isin(month, detailed), ids, month, volume_h, amount_c)
         if wanted is not None:
             keep = np.isin(month, wanted)
             if not keep.all():
-                part = part.filter(pa.array(keep))
                 ids, month, day, volume_h, amount_c = ids[keep], month[keep], day[keep], volume_h[keep], amount_c[keep]
         sums.add(ids, month, day, volume_h, amount_c)
-        if skus is not None:
-            skus.add(part, ids, month, volume_h, amount_c)
-    detail_table = skus.table(customers.codes) if skus is not None else None
-    return FileSales(path, sums.table(customers.codes), detail_table, {month_key(m) for m in seen})
+    detail = skus.detail(customers.codes) if skus is not None else None
+    return FileSales(path, sums.table(customers.codes), detail, {month_key(m) for m in seen})
 
 
 def collect_monthly(

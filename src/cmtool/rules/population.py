@@ -36,9 +36,11 @@ def quarter_population(
     ranked = customers[customers["active"] & existed]
     frame = ranked.join(totals, on="customer_id")
     frame[PURCHASE_COLUMNS] = frame[PURCHASE_COLUMNS].fillna(0).astype("int64")
-    known = totals.index.isin(customers["customer_id"])
+    master = pd.Index(customers["customer_id"])  # unique: the loader refuses duplicates
+    position = master.get_indexer(totals.index)
+    known = position >= 0
     unknown = totals[~known].reset_index().sort_values("customer_id", ignore_index=True)
-    inactive_ids = customers.loc[~customers["active"], "customer_id"]
-    inactive_buyers = int(totals.index[known].isin(inactive_ids).sum())
-    late = customers.loc[~existed & customers["customer_id"].isin(totals.index), ["customer_id", "joined"]]
+    inactive_buyers = int((~customers["active"].to_numpy()[position[known]]).sum())
+    bought = totals.index.get_indexer(customers["customer_id"]) >= 0
+    late = customers.loc[~existed & bought, ["customer_id", "joined"]]
     return Population(frame.reset_index(drop=True), unknown, inactive_buyers, late.reset_index(drop=True))

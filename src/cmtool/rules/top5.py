@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 from cmtool.calendar import WorkCalendar
@@ -140,20 +141,30 @@ def monthly_history(population: pd.DataFrame, monthly: pd.DataFrame, months: Ite
 
     `population`: the active customers (customer_id); `monthly`: purchases per (customer_id,
     month) with volume_h and amount_c. Each month is ranked like the list itself, over all of
-    `population` with non-buyers at 0. Returns customer_id, month, volume_h, amount_c, rank
-    (NA without purchases), on_list; one row per kept customer and month, by month.
+    `population` with non-buyers at 0: the competition rank on volume, and on the list at or above
+    the k-th volume when above 0 (as top5_list). Returns customer_id, month, volume_h, amount_c,
+    rank (NA without purchases), on_list; one row per kept customer and month, by month, the
+    customers in population order.
     """
-    ids = population[["customer_id"]]
-    kept = set(keep)
+    ids = pd.Index(population["customer_id"])
+    kept = np.flatnonzero(ids.isin(set(keep)))
+    at = ids.get_indexer(monthly["customer_id"])  # -1: not in the population
+    month_codes, found = pd.factorize(monthly["month"])
+    code = {key: i for i, key in enumerate(found)}
+    volume_h, amount_c = monthly["volume_h"].to_numpy(), monthly["amount_c"].to_numpy()
+    n = len(ids)
     frames = []
-    for month in sorted(set(months)):
-        bought = monthly.loc[monthly["month"] == month, ["customer_id", "volume_h", "amount_c"]]
-        frame = ids.merge(bought, on="customer_id", how="left")
-        frame[["volume_h", "amount_c"]] = frame[["volume_h", "amount_c"]].fillna(0).astype("int64")
-        listed = top5_list(frame, share)
-        frame["rank"] = volume_ranks(frame["volume_h"]).where(frame["volume_h"] > 0).astype("Int64")
-        frame["on_list"] = frame["customer_id"].isin(listed.members["customer_id"])
-        frames.append(frame[frame["customer_id"].isin(kept)].assign(month=month))
+    for month in sorted(set(months)) if n else []:  # nobody to rank: nobody kept either
+        rows = (month_codes == code.get(month, len(found))) & (at >= 0)
+        volume, amount = np.zeros(n, np.int64), np.zeros(n, np.int64)
+        volume[at[rows]], amount[at[rows]] = volume_h[rows], amount_c[rows]
+        k = cutoff(n, share)
+        kth = np.partition(volume, n - k)[n - k]  # the k-th highest volume
+        mine = volume[kept]
+        rank = pd.array(n - np.searchsorted(np.sort(volume), mine, side="right") + 1, "Int64")
+        rank[mine == 0] = pd.NA
+        frames.append(pd.DataFrame({"customer_id": ids[kept], "month": month, "volume_h": mine,
+                                    "amount_c": amount[kept], "rank": rank, "on_list": (mine >= kth) & (mine > 0)}))
     columns = ["customer_id", "month", "volume_h", "amount_c", "rank", "on_list"]
     return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
 
