@@ -55,7 +55,7 @@ def require(**options: object) -> None:
     subcommands, whose options cannot be marked required (`require(quarter="--quarter")`)."""
     for value, flag in ((v, f"--{k.replace('_', '-')}") for k, v in options.items()):
         if value is None:
-            raise typer.BadParameter(f"缺少 {flag}", param_hint=flag)
+            raise typer.BadParameter(f"必须给出该选项（缺少 {flag}）", param_hint=flag)
 
 
 def parse_quarter(text: str) -> Quarter:
