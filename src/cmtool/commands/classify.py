@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from cmtool.commands import classify_view
+from cmtool.commands import _classify_view as classify_view
 from cmtool.commands.common import (
     AppState, EncodingOption, JsonOption, OutOption, SheetOption, SkipInvalidOption,
     emit_json, err_console, file_progress, parse_quarter, require, state, working,

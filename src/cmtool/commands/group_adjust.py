@@ -15,12 +15,12 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from cmtool.commands import groups_view
+from cmtool.commands import _groups_view as groups_view
 from cmtool.commands.common import (
     CustomersOption, EncodingOption, JsonOption, OutOption, SalesOption, SheetOption, SkipInvalidOption, emit_json,
     err_console, parse_month, state,
 )
-from cmtool.commands.group_inputs import load_inputs
+from cmtool.commands._group_inputs import load_inputs
 from cmtool.config import Config
 from cmtool.io.applications import write_applications
 from cmtool.io.atomic import Staging

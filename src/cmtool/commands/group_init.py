@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from cmtool.commands import groups_view
+from cmtool.commands import _groups_view as groups_view
 from cmtool.commands.common import (
     CustomersOption, EncodingOption, JsonOption, OutOption, SheetOption, SkipInvalidOption, emit_json, err_console,
     state,

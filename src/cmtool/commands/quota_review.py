@@ -11,12 +11,12 @@ from pathlib import Path
 
 import typer
 
-from cmtool.commands import groups_view
+from cmtool.commands import _groups_view as groups_view
 from cmtool.commands.common import (
     CustomersOption, EncodingOption, JsonOption, OutOption, QuarterOption, SalesOption, SheetOption,
     SkipInvalidOption, emit_json, err_console, parse_quarter, state,
 )
-from cmtool.commands.group_inputs import load_inputs
+from cmtool.commands._group_inputs import load_inputs
 from cmtool.io.atomic import Staging
 from cmtool.io.group_books import write_review_book
 from cmtool.rules.groups import population

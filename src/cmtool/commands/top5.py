@@ -3,7 +3,7 @@
 Rules: R-TOP5, R-CAL (see shared/spec/domain.md). This module reads options, loads, calls the
 rules, writes the workbook and records the month; the rules live in rules/top5.py,
 rules/top5_archive.py and rules/anomalies.py, the JSON, the terminal summary and the workbook's
-content in top5_view.py.
+content in _top5_view.py.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from cmtool.commands import top5_view
+from cmtool.commands import _top5_view as top5_view
 from cmtool.commands.common import (
     AppState, CustomersOption, EncodingOption, JsonOption, OutOption, SalesOption, SheetOption, SkipInvalidOption,
     emit_json, err_console, file_progress, parse_month, require, state,
