@@ -133,6 +133,16 @@ def months_text(months: Sequence[str]) -> str:
     return f"{months[0]}至{months[-1]}连续{len(months)}个月"
 
 
+def move_reason(months: Sequence[str], measure: str, current: str, bound: float, up: bool, level_label: str,
+                level: float, target: Band, unit: str) -> str:
+    """R-GROUP-ADJUST / R-QUOTA-ADJUST: the reason sentence of an application, e.g.
+    `该客户2026-08至2026-10连续3个月购进量均不低于三组上限 200 条/月，月均 210.67 条，属于二组（200–400 条/月），
+    申请由三组上调至二组。`"""
+    direction, fact = (UP, f"均不低于{current}上限") if up else (DOWN, f"均低于{current}下限")
+    return (f"该客户{months_text(months)}{measure}{fact} {bound:g} {unit}，{level_label} {level:,.2f} 条，"
+            f"属于{band_text(target, unit)}，申请由{current}{direction}至{target.name}。")
+
+
 # ---- who is evaluated ------------------------------------------------------------------------
 
 def window(month: Month, n: int) -> tuple[Month, ...]:
@@ -223,14 +233,11 @@ def total_moves(pop: pd.DataFrame, volumes: pd.DataFrame, config: GroupsConfig) 
     proposals = []
     for i, target in zip(moving, proposed):
         current = by_name[rows["group"].iloc[i]]
-        if up[i]:
-            direction, fact = UP, f"均不低于{current.name}上限 {current.max:g} {MONTH_UNIT}"
-        else:
-            direction, fact = DOWN, f"均低于{current.name}下限 {current.min:g} {MONTH_UNIT}"
-        reason = (f"该客户{months_text(months)}购进量{fact}，月均 {mean[i]:,.2f} 条，"
-                  f"属于{band_text(by_name[target], MONTH_UNIT)}，申请由{current.name}{direction}至{target}。")
-        proposals.append(Proposal(rows["customer_id"].iloc[i], KIND_TOTAL, current.name, target, direction,
-                                  months, tuple(v[i].tolist()), float(mean[i]), reason))
+        bound = current.max if up[i] else current.min
+        reason = move_reason(months, "购进量", current.name, bound, bool(up[i]), "月均", mean[i], by_name[target],
+                             MONTH_UNIT)
+        proposals.append(Proposal(rows["customer_id"].iloc[i], KIND_TOTAL, current.name, target,
+                                  UP if up[i] else DOWN, months, tuple(v[i].tolist()), float(mean[i]), reason))
     return Moves(proposals)
 
 

@@ -17,8 +17,7 @@ import pandas as pd
 from cmtool.config import QuotaConfig
 from cmtool.periods import Month, Quarter
 from cmtool.rules.groups import (
-    DOWN, KIND_QUOTA, NO_EXPECTED_VOLUME, UP, Moves, Proposal, Rejection, band_limits, band_names, band_text,
-    check_groups, combine, months_text, population, volume_matrix, window,
+    DOWN, KIND_QUOTA, NO_EXPECTED_VOLUME, UP, Moves, Proposal, Rejection, band_limits, band_names, check_groups, combine, move_reason, population, volume_matrix, window,
 )
 
 ORDERS_PER_QUARTER: dict[str, float] = {"每周": 13.0, "双周": 6.5, "每月": 3.0}
@@ -127,15 +126,12 @@ def quota_moves(pop: pd.DataFrame, grid: OrderGrid, config: QuotaConfig) -> Move
     moves = Moves(rejected=[Rejection(cid, KIND_QUOTA, NO_ORDER_COUNT) for cid in ids[unknown]])
     for i, target in zip(moving, targets):
         bands = {b.name: b for b in config.bands_for(pop["format"].iloc[i])}
-        if up[i]:
-            direction, fact = UP, f"均不低于{current[i]}上限 {upper[i]:g} {ORDER_UNIT}"
-        else:
-            direction, fact = DOWN, f"均低于{current[i]}下限 {lower[i]:g} {ORDER_UNIT}"
-        reason = (f"该客户{months_text(months)}平均每次订货量{fact}，合计平均每次 {level[i]:,.2f} 条，"
-                  f"属于{band_text(bands[target], ORDER_UNIT)}，申请由{current[i]}{direction}至{target}。")
+        bound = upper[i] if up[i] else lower[i]
+        reason = move_reason(months, "平均每次订货量", current[i], bound, bool(up[i]), "合计平均每次", level[i],
+                             bands[target], ORDER_UNIT)
         cid = ids[i]
         moves.proposals.append(Proposal(
-            cid, KIND_QUOTA, current[i], target, direction, months, tuple(per_order[i].tolist()), float(level[i]),
+            cid, KIND_QUOTA, current[i], target, UP if up[i] else DOWN, months, tuple(per_order[i].tolist()), float(level[i]),
             reason, volumes=tuple(grid.volumes.loc[cid].tolist()), orders=tuple(grid.orders.loc[cid].tolist()),
             estimated=tuple(grid.estimated.loc[cid].tolist()),
         ))
