@@ -151,3 +151,14 @@ def test_a_failed_run_leaves_the_ledger_and_documents_untouched(tmp_path):
 def test_department_scope_needs_every_department(tmp_path):
     master, sales = _company(tmp_path, MASTER.replace("0002,乙店,便利店,城镇,张三,锦江营销部", "0002,乙店,便利店,城镇,张三,"))
     _refused(_classify(tmp_path, master, sales, "--scope", "department"), "0002", "营销部")
+
+
+def test_r_scale_a_customer_who_joined_after_the_quarter_is_not_ranked_but_reported(tmp_path):
+    master = MASTER.replace("客户状态\n", "客户状态,入网日期\n").replace(",正常\n", ",正常,2020-01-01\n").replace(
+        ",暂停\n", ",暂停,2020-01-01\n").replace(",注销\n", ",注销,2020-01-01\n")
+    master = master.replace("0002,乙店,便利店,城镇,张三,锦江营销部,正常,2020-01-01", "0002,乙店,便利店,城镇,张三,锦江营销部,正常,2026-10-08")
+    run = _classify(tmp_path, *_company(tmp_path, master), "--json")
+    assert run.code == 0, run.stderr
+    assert "0002" not in [r["customer_id"] for r in run.json["results"]]
+    late = [s for s in run.json["skipped"] if s["customer_id"] == "0002"]
+    assert len(late) == 1 and "2026-10-08" in late[0]["reason"]

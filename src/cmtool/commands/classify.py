@@ -17,7 +17,7 @@ import typer
 from cmtool.commands import _classify_view as classify_view
 from cmtool.commands.common import (
     AppState, EncodingOption, JsonOption, OutOption, SheetOption, SkipInvalidOption,
-    emit_json, err_console, file_progress, parse_quarter, require, state, working,
+    emit_json, err_console, file_progress, left_out, parse_quarter, require, state, working,
 )
 from cmtool.errors import DataError, Problem
 from cmtool.io.atomic import Staging
@@ -69,14 +69,7 @@ def _load(st: AppState, quarter: Quarter, customers: Path, sales: list[Path], sc
         bought = load_sales(sales, st.config, months=set(months), require_months=True, sheet=sheet,
                             encoding=encoding, skip_invalid=skip_invalid, progress=progress)
     pop = quarter_population(master.frame, bought.monthly, months, quarter.last_day)
-    skipped = master.problems + bought.problems + [
-        Problem(message="销售数据中有该客户，但客户信息中没有，未参加排名", customer_id=row.customer_id)
-        for row in pop.unknown.itertuples()
-    ] + [
-        Problem(message=f"入网日期 {row.joined:%Y-%m-%d} 在季度末之后，但本季度有购进，未参加排名；请核对入网日期",
-                customer_id=row.customer_id)
-        for row in pop.late_buyers.itertuples()
-    ]
+    skipped = master.problems + bought.problems + left_out(pop)
     return Inputs(master.frame, pop.frame, skipped)
 
 

@@ -16,8 +16,10 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 
 from cmtool.calendar import WorkCalendar
 from cmtool.config import Config, load_config
+from cmtool.errors import Problem
 from cmtool.ledger import Ledger
 from cmtool.periods import Month, Quarter
+from cmtool.rules.population import Population
 
 err_console = Console(stderr=True, highlight=False)
 
@@ -56,6 +58,18 @@ def require(**options: object) -> None:
     for value, flag in ((v, f"--{k.replace('_', '-')}") for k, v in options.items()):
         if value is None:
             raise typer.BadParameter(f"必须给出该选项（缺少 {flag}）", param_hint=flag)
+
+
+def left_out(pop: Population) -> list[Problem]:
+    """The buyers a ranking left out (R-SCALE 1, R-TOP5 1), as warnings for `skipped`."""
+    return [
+        Problem(message="销售数据中有该客户，但客户信息中没有，未参加排名", customer_id=cid)
+        for cid in pop.unknown["customer_id"]
+    ] + [
+        Problem(message=f"入网日期 {row.joined:%Y-%m-%d} 在统计期末之后，但统计期内有购进，未参加排名；请核对入网日期",
+                customer_id=row.customer_id)
+        for row in pop.late_buyers.itertuples()
+    ]
 
 
 def parse_quarter(text: str) -> Quarter:

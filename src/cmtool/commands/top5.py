@@ -18,7 +18,7 @@ import typer
 from cmtool.commands import _top5_view as top5_view
 from cmtool.commands.common import (
     AppState, CustomersOption, EncodingOption, JsonOption, OutOption, SalesOption, SheetOption, SkipInvalidOption,
-    emit_json, err_console, file_progress, parse_month, require, state,
+    emit_json, err_console, file_progress, left_out, parse_month, require, state,
 )
 from cmtool.errors import DataError, Problem
 from cmtool.io.atomic import Staging
@@ -153,8 +153,6 @@ def _evaluate(st: AppState, month: Month, published: date, inputs: Inputs, purge
     classes, class_source = _classes(st, month)
     found = quarter_population(inputs.customers, inputs.monthly, [month.key], month.last_day)
     population = found.frame[RANKED_COLUMNS].merge(classes, on="customer_id", how="left")
-    unknown = [Problem(message="销售数据中有该客户，但客户信息中没有，未参加排名", customer_id=cid)
-               for cid in found.unknown["customer_id"]]
     listed = top5_list(population, share)
     previous, previous_source = _previous(st, month, inputs)
     anomalies, lines, unchecked = _flags(st, month, inputs, listed, population)
@@ -165,7 +163,7 @@ def _evaluate(st: AppState, month: Month, published: date, inputs: Inputs, purge
         movement=compare(listed.members, previous), previous_source=previous_source, class_source=class_source,
         anomalies=anomalies, unchecked=unchecked, structure=lines,
         history=monthly_history(population, inputs.monthly, inputs.monthly["month"].unique(), share, keep=ids),
-        archive=archive, expired=expired(archive.files), purged=purge, skipped=inputs.skipped + unknown,
+        archive=archive, expired=expired(archive.files), purged=purge, skipped=inputs.skipped + left_out(found),
     )
 
 
