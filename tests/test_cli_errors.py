@@ -162,3 +162,11 @@ def test_r_scale_a_customer_who_joined_after_the_quarter_is_not_ranked_but_repor
     assert "0002" not in [r["customer_id"] for r in run.json["results"]]
     late = [s for s in run.json["skipped"] if s["customer_id"] == "0002"]
     assert len(late) == 1 and "2026-10-08" in late[0]["reason"]
+
+
+def test_a_skipped_master_row_is_not_reported_again_as_missing_from_the_master(tmp_path):
+    master, sales = _company(tmp_path, MASTER.replace("0002,乙店,便利店", "0002,乙店,小卖部"))
+    run = _classify(tmp_path, master, sales, "--skip-invalid", "--json")
+    assert run.code == 0, run.stderr
+    reasons = [s["reason"] for s in run.json["skipped"] if s["customer_id"] == "0002"]
+    assert len(reasons) == 1 and "小卖部" in reasons[0]

@@ -69,7 +69,8 @@ def _load(st: AppState, quarter: Quarter, customers: Path, sales: list[Path], sc
         bought = load_sales(sales, st.config, months=set(months), require_months=True, sheet=sheet,
                             encoding=encoding, skip_invalid=skip_invalid, progress=progress)
     pop = quarter_population(master.frame, bought.monthly, months, quarter.last_day)
-    skipped = master.problems + bought.problems + left_out(pop)
+    skipped = master.problems + bought.problems
+    skipped += left_out(pop, skipped)
     return Inputs(master.frame, pop.frame, skipped)
 
 

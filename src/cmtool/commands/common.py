@@ -60,11 +60,13 @@ def require(**options: object) -> None:
             raise typer.BadParameter(f"必须给出该选项（缺少 {flag}）", param_hint=flag)
 
 
-def left_out(pop: Population) -> list[Problem]:
-    """The buyers a ranking left out (R-SCALE 1, R-TOP5 1), as warnings for `skipped`."""
+def left_out(pop: Population, listed: list[Problem]) -> list[Problem]:
+    """The buyers a ranking left out (R-SCALE 1, R-TOP5 1), as warnings for `skipped`. A customer
+    already `listed` (e.g. its master row skipped under --skip-invalid) is not called missing."""
+    skipped = {p.customer_id for p in listed}
     return [
         Problem(message="销售数据中有该客户，但客户信息中没有，未参加排名", customer_id=cid)
-        for cid in pop.unknown["customer_id"]
+        for cid in pop.unknown["customer_id"] if cid not in skipped
     ] + [
         Problem(message=f"入网日期 {row.joined:%Y-%m-%d} 在统计期末之后，但统计期内有购进，未参加排名；请核对入网日期",
                 customer_id=row.customer_id)
