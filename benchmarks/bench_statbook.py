@@ -27,7 +27,7 @@ from gen_city import DATA_DIR, QUARTER, ensure_city
 
 import cmtool.commands.classify as classify
 from cmtool.cli import app
-from cmtool.io.statbook import plan_sheets, write_statbook
+from cmtool.documents.statbook import plan_sheets, write_statbook
 from cmtool.rules.stat import changed_rows
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"

@@ -1,4 +1,4 @@
-"""R-NOTICE: the printable class notices (io/html.py, templates/classify_notice.html.j2)."""
+"""R-NOTICE: the printable class notices (documents/html.py, templates/classify_notice.html.j2)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pandas as pd
 from result_samples import make_result
 
 from cmtool.config import ScaleConfig
-from cmtool.io.html import environment, notices_html, templates_dir, write_html
+from cmtool.documents.html import environment, notices_html, templates_dir, write_html
 from cmtool.periods import Quarter
 
 Q = Quarter(2026, 3)

@@ -10,12 +10,12 @@ import pandas as pd
 import pytest
 from result_samples import make_result
 
-import cmtool.io.xlsx as xlsx
+import cmtool.documents.xlsx as xlsx
 from cmtool.errors import Problem
-from cmtool.io.atomic import Staging, atomic_path
-from cmtool.io.cn_text import cn_date, display_width
-from cmtool.io.statbook import COMPANY_SHEET, write_statbook
-from cmtool.io.tables import RESULT_COLUMNS, write_result
+from cmtool.documents.atomic import Staging, atomic_path
+from cmtool.documents.cn_text import cn_date, display_width
+from cmtool.documents.statbook import COMPANY_SHEET, write_statbook
+from cmtool.documents.tables import RESULT_COLUMNS, write_result
 from cmtool.periods import Quarter
 
 Q = Quarter(2026, 3)

@@ -12,8 +12,8 @@ from rich.console import Console
 from rich.table import Table
 
 from cmtool.errors import Problem
-from cmtool.io.cn_text import cn_date
-from cmtool.io.top5book import Dossier, Top5Book
+from cmtool.documents.cn_text import cn_date
+from cmtool.documents.top5book import Dossier, Top5Book
 from cmtool.rules.anomalies import RULES
 from cmtool.rules.top5 import NEW, exit_reasons, retain_until, volume_ranks
 from cmtool.rules.top5_archive import CONTINUED, EXPIRED, REOPENED, STATE_LABELS

@@ -20,11 +20,11 @@ from cmtool.commands.common import (
     emit_json, err_console, file_progress, left_out, parse_quarter, require, state, working,
 )
 from cmtool.errors import DataError, Problem
-from cmtool.io.atomic import Staging
-from cmtool.io.html import notices_html, write_html
+from cmtool.documents.atomic import Staging
+from cmtool.documents.html import notices_html, write_html
 from cmtool.io.loaders import load_customers, load_sales
-from cmtool.io.statbook import write_statbook
-from cmtool.io.tables import write_result
+from cmtool.documents.statbook import write_statbook
+from cmtool.documents.tables import write_result
 from cmtool.periods import Quarter
 from cmtool.rules.classes import add_classes
 from cmtool.rules.explain import explain_scale

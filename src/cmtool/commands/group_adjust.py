@@ -22,9 +22,9 @@ from cmtool.commands.common import (
 )
 from cmtool.commands._group_inputs import load_inputs
 from cmtool.config import Config
-from cmtool.io.applications import write_applications
-from cmtool.io.atomic import Staging
-from cmtool.io.group_books import earlier_applications, write_adjust_book
+from cmtool.documents.applications import write_applications
+from cmtool.documents.atomic import Staging
+from cmtool.documents.group_books import earlier_applications, write_adjust_book
 from cmtool.rules.groups import (
     KIND_ON_DEMAND, KIND_QUOTA, KIND_TOTAL, Moves, Proposal, active_measures, combine, hold_upward, population,
     total_group_moves, window,

@@ -18,8 +18,8 @@ from cmtool.commands.common import (
     state,
 )
 from cmtool.config import Config
-from cmtool.io.atomic import Staging
-from cmtool.io.group_books import write_init_book
+from cmtool.documents.atomic import Staging
+from cmtool.documents.group_books import write_init_book
 from cmtool.io.loaders import load_customers
 from cmtool.rules.groups import initial_groups
 from cmtool.rules.quota import initial_quota_groups

@@ -17,8 +17,8 @@ from cmtool.commands.common import (
     SkipInvalidOption, emit_json, err_console, parse_quarter, state,
 )
 from cmtool.commands._group_inputs import load_inputs
-from cmtool.io.atomic import Staging
-from cmtool.io.group_books import write_review_book
+from cmtool.documents.atomic import Staging
+from cmtool.documents.group_books import write_review_book
 from cmtool.rules.groups import population
 from cmtool.rules.quota import quota_review
 from cmtool.rules.stat import DUE_WORKDAY, report_due

@@ -21,9 +21,9 @@ from cmtool.commands.common import (
     emit_json, err_console, file_progress, left_out, parse_month, require, state,
 )
 from cmtool.errors import DataError, Problem
-from cmtool.io.atomic import Staging
+from cmtool.documents.atomic import Staging
 from cmtool.io.loaders import SalesLoaded, load_customers, load_sales
-from cmtool.io.top5book import write_top5book
+from cmtool.documents.top5book import write_top5book
 from cmtool.periods import Month
 from cmtool.rules.anomalies import find_anomalies
 from cmtool.rules.population import quarter_population

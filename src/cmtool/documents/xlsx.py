@@ -23,7 +23,7 @@ import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
-from cmtool.io.cn_text import display_width, display_widths, max_display_width
+from cmtool.documents.cn_text import display_width, display_widths, max_display_width
 
 Kind = Literal["text", "int", "count", "volume", "amount", "share", "fine_share"]
 

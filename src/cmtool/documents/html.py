@@ -16,7 +16,7 @@ import pandas as pd
 
 import cmtool
 from cmtool.config import ScaleConfig
-from cmtool.io.cn_text import cn_date
+from cmtool.documents.cn_text import cn_date
 from cmtool.periods import Quarter
 
 CLASS_NOTICE_TEMPLATE = "classify_notice.html.j2"

@@ -24,8 +24,8 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from cmtool.fields import SCALES
-from cmtool.io.cn_text import cn_date, display_width, display_widths, max_display_width
-from cmtool.io.xlsx import (
+from cmtool.documents.cn_text import cn_date, display_width, display_widths, max_display_width
+from cmtool.documents.xlsx import (
     Styles,
     column_values,
     gc_paused,

@@ -17,9 +17,9 @@ from pathlib import Path
 import pandas as pd
 
 from cmtool.errors import Problem
-from cmtool.io.cn_text import BLANK_DATE, cn_date
-from cmtool.io.tables import PROBLEM_COLUMNS, PROBLEM_SHEET, problems_frame
-from cmtool.io.xlsx import Column, Table, write_tables
+from cmtool.documents.cn_text import BLANK_DATE, cn_date
+from cmtool.documents.tables import PROBLEM_COLUMNS, PROBLEM_SHEET, problems_frame
+from cmtool.documents.xlsx import Column, Table, write_tables
 from cmtool.periods import Month, Quarter
 from cmtool.rules.groups import APPROVAL_CHAINS, KIND_QUOTA, MONTH_UNIT, Proposal, Rejection, months_text
 from cmtool.rules.quota import ORDER_UNIT

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from cmtool.errors import Problem
-from cmtool.io.xlsx import Column, Table, column_values, write_tables
+from cmtool.documents.xlsx import Column, Table, column_values, write_tables
 from cmtool.periods import Quarter
 
 ResultFormat = Literal["xlsx", "csv", "parquet"]

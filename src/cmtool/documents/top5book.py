@@ -20,9 +20,9 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from cmtool.errors import Problem
-from cmtool.io.cn_text import cn_date, display_width
-from cmtool.io.tables import PROBLEM_COLUMNS, problems_frame
-from cmtool.io.xlsx import (
+from cmtool.documents.cn_text import cn_date, display_width
+from cmtool.documents.tables import PROBLEM_COLUMNS, problems_frame
+from cmtool.documents.xlsx import (
     CONSTANT_MEMORY_CELLS, Column, Kind, Styles, Table, gc_paused, lines_needed, new_workbook, row_height,
     set_a4, unique_sheet_names, write_table,
 )

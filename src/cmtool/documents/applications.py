@@ -2,7 +2,7 @@
 
 One A4 page per application: the customer's details, current and proposed group with their
 bands, the monthly evidence as a small table, the reason in a sentence and the signature chain
-of its kind, each step with an opinion, signature and date line. Autoescaped (io/html.py).
+of its kind, each step with an opinion, signature and date line. Autoescaped (documents/html.py).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from cmtool.config import Config
-from cmtool.io.html import render, write_html
+from cmtool.documents.html import render, write_html
 from cmtool.periods import Month
 from cmtool.rules.groups import IN, KIND_ON_DEMAND, KIND_QUOTA, KIND_TOTAL, MONTH_UNIT, Proposal, band_text
 from cmtool.rules.quota import ORDER_UNIT
