@@ -64,12 +64,26 @@ def test_result_workbook_keeps_names_as_text(sample_run):
     tmp, doc = sample_run
     wb = openpyxl.load_workbook(tmp / "output" / "客户分类结果_2026Q3.xlsx")
     ws = wb["分类结果"]
-    header = [c.value for c in ws[1]]
+    assert ws["A1"].value == "《示例市烟草公司零售客户分类结果》" and ws["A2"].value.startswith("2026年第3季度")
+    header = [c.value for c in ws[3]]
     assert header[:2] == ["客户编码", "客户名称"] and "综合分类" in header and "数据问题" in wb.sheetnames
-    cells = {row[1].value: row[1] for row in ws.iter_rows(min_row=2)}
+    cells = {row[1].value: row[1] for row in ws.iter_rows(min_row=4)}
     assert cells["=一号店"].data_type == "s"
-    ids = [row[0].value for row in ws.iter_rows(min_row=2)]
+    ids = [row[0].value for row in ws.iter_rows(min_row=4)]
     assert ids == [r["customer_id"] for r in doc["results"]]
+
+
+def test_problems_sheet_locates_buyers_missing_from_the_master(sample_run):
+    """The 数据问题 rows of customers in the sales but not in the master name the sales file and
+    the first row where each appears."""
+    tmp, doc = sample_run
+    ws = openpyxl.load_workbook(tmp / "output" / "客户分类结果_2026Q3.xlsx")["数据问题"]
+    rows = [[c.value for c in row] for row in ws.iter_rows(min_row=4)]
+    missing = [r for r in rows if "客户信息中没有" in (r[6] or "")]
+    assert missing
+    for file, _sheet, row, column, value, cid, _ in missing:
+        assert file.startswith(("订单明细_", "销售汇总_")) and isinstance(row, int) and row >= 2
+        assert (column, value) == ("客户编码", cid)
 
 
 def test_r_stat_workbook_per_manager_and_summaries(sample_run):

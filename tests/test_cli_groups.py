@@ -81,7 +81,13 @@ def test_r_group_applications_one_page_each_with_the_chain_of_its_kind(adjust_ru
     pages = re.split(r'<div class="page application">', html)[1:]
     assert len(pages) == len(doc["proposals"])
     titles = {"总量组别": "零售客户组别调整申请表", "单户单次定量": "单户单次合理定量组别调整申请表"}
-    for page, p in zip(pages, doc["proposals"]):
+    found = [re.search(r"<th>客户编码</th><td>(\w+)</td>", page).group(1) for page in pages]
+    assert sorted(found) == sorted(p["customer_id"] for p in doc["proposals"])
+    managers = [re.search(r"<th>客户经理</th><td>([^<]*)</td>", page).group(1) for page in pages]
+    assert sum(a != b for a, b in zip(managers, managers[1:])) == len(set(managers)) - 1  # one stack each
+    for p in doc["proposals"]:
+        page = next(pg for pg in pages if f"<td>{p['customer_id']}</td>" in pg and p["kind"] in pg
+                    and p["proposed_group"] in pg)
         assert p["customer_id"] in page and p["proposed_group"] in page
         assert [s for s in re.findall(r"<th>([^<]+)</th><td><div", page)] == p["approval_chain"]
         assert page.count("签字：") == 3 and page.count("日期：") == 3
@@ -89,7 +95,9 @@ def test_r_group_applications_one_page_each_with_the_chain_of_its_kind(adjust_ru
         assert f"<h1>{title}</h1>" in page
         for month in p["evidence_months"]:
             assert f"<td>{month}</td>" in page
-    assert "@page { size: A4; margin: 20mm; }" in html
+    assert "@page { size: A4; margin: 0; }" in html  # the browser prints no header or footer
+    assert "break-all" not in html
+    assert "≥" in html and "–" not in html  # bands say which side holds the bound
 
 
 def test_r_group_workbook_lists_proposals_and_rejections(adjust_run):
@@ -197,7 +205,9 @@ def test_r_group_new_on_a_messy_master(tmp_path):
     assert "月预计销量" in reasons["0510003"] and "访销周期" in reasons["0510004"]
     ws = openpyxl.load_workbook(tmp_path / "out" / "客户组别初始划分_2026-11-03.xlsx")["初始划分"]
     names = {r[1].value: r[1] for r in ws.iter_rows(min_row=6)}
-    assert names["@一号店"].data_type == "s" and ws["A1"].value == "新入网零售客户组别初始划分表"
+    assert names["@一号店"].data_type == "s" and ws["A1"].value == "《示例市烟草公司新入网零售客户组别初始划分表》"
+    basis = next(c.value for c in ws["A"] if isinstance(c.value, str) and c.value.startswith("依据"))
+    assert "每周访销每季度 13 次" in basis and "每周 13 次" not in basis
 
 
 def test_r_group_adjust_on_a_messy_master(tmp_path):
@@ -259,7 +269,7 @@ def test_r_quota_review_sheet_old_and_new_side_by_side(review_run):
     wb = openpyxl.load_workbook(tmp / "output" / "单户单次定量组别清理表_2026Q3.xlsx")
     ws = wb["清理名单"]
     lead = [ws.cell(row=r, column=1).value for r in range(1, 5)]
-    assert lead[0] == "单户单次合理定量组别清理表"
+    assert lead[0] == "《示例市烟草公司单户单次合理定量组别清理表》"
     assert any("2026年10月13日" in t and "第5个工作日" in t for t in lead)
     assert any("2026年10月1日起（2026年第4季度）" in t for t in lead)
     header = [c.value for c in ws[5]]

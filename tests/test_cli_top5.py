@@ -75,10 +75,13 @@ def test_r_top5_workbook_sheets_titles_and_files(sample_run):
     listed = wb["名单"]
     assert [r["客户编码"] for r in table_rows(listed)] == [m["customer_id"] for m in doc["members"]]
     assert listed["A1"].value == "《示例市烟草公司月销量排名前5%客户档案》"
-    assert "《示例市烟草公司月销量排名前5%客户档案》" in listed.oddHeader.center.text
+    assert "示例市烟草公司　月销量排名前5%客户档案　2026年10月" in listed.oddHeader.center.text
     files = wb["档案"]
     texts = [c.value for row in files.iter_rows() for c in row if isinstance(c.value, str)]
-    assert texts[0] == "《示例市烟草公司月销量排名前5%客户档案》"
+    assert texts[0] == "《示例市烟草公司月销量排名前5%客户档案》2026年10月"
+    assert files.print_title_rows == "$1:$1" and files.freeze_panes is None  # the title on every file's page
+    assert "示例市烟草公司　月销量排名前5%客户档案　2026年10月" in files.oddHeader.center.text
+    assert files.oddFooter.center.text is None  # a page per customer: no workbook-wide page numbers
     assert texts.count("五、书面分析") == len(doc["members"])
     assert "2025-11" in texts and "2026-10" in texts  # 12 months: 2025-11 … 2026-10
     statuses = {row[i + 1].value for row in files.iter_rows() for i, c in enumerate(row[:-1]) if c.value == "客户状态"}
@@ -216,7 +219,7 @@ def test_r_top5_lists_entries_exits_and_returns_across_a_year_end(city):
 
     wb = openpyxl.load_workbook(city / "output" / BOOK.format("2026-01"))
     entered = {r["客户编码"]: r["档案处理"] for r in table_rows(wb["新进入"])}
-    assert entered == {"0002": "重新启用档案（原 2026-01-04 归档）", "0004": "新建档案（2026-02-02）"}
+    assert entered == {"0002": "重新启用档案（原 2026年1月4日 归档）", "0004": "新建档案（2026年2月2日）"}
     assert [r["客户编码"] for r in table_rows(wb["过期档案"])] == ["0008"]
 
 

@@ -37,9 +37,9 @@ def test_r_group_band_edges_lower_inclusive_upper_exclusive():
 
 def test_r_group_band_text():
     by = {b.name: b for b in CFG.bands}
-    assert band_text(by["二组"], "条/月") == "二组（200–400 条/月）"
-    assert band_text(by["一组"], "条/月") == "一组（400 条/月及以上）"
-    assert band_text(by["五组"], "条/月") == "五组（40 条/月以下）"
+    assert band_text(by["二组"], "条/月") == "二组（≥200 且 <400 条/月）"
+    assert band_text(by["一组"], "条/月") == "一组（≥400 条/月）"
+    assert band_text(by["五组"], "条/月") == "五组（<40 条/月）"
 
 
 def test_r_group_window_ends_at_the_month():
@@ -53,7 +53,7 @@ def test_r_group_adjust_up_at_exactly_the_upper_bound():
     assert (p.kind, p.current_group, p.proposed_group, p.direction) == (KIND_TOTAL, "三组", "二组", UP)
     assert p.months == tuple(MONTHS3) and p.values == (200, 200, 200) and p.level == 200
     assert p.approval_chain == ("客户经理申请", "市场经理审核", "分管副经理审批")
-    assert "三组上限 200 条/月" in p.reason and "二组（200–400 条/月）" in p.reason
+    assert "三组上限 200 条/月" in p.reason and "二组（≥200 且 <400 条/月）" in p.reason
 
 
 def test_r_group_adjust_just_inside_is_not_proposed():

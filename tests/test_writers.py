@@ -19,6 +19,7 @@ from cmtool.documents.tables import RESULT_COLUMNS, write_result
 from cmtool.periods import Quarter
 
 Q = Quarter(2026, 3)
+COMPANY = "示例市烟草公司"
 TRICKY = ["=1+2", "+1", "-1", "@x", "=HYPERLINK(\"http://x\")"]
 LONG_NAME = "超长名称的零售客户烟酒商行" * 6
 PROBLEM = Problem("购进量不是数字", file="/data/销售/2026-07.xlsx", sheet="Sheet1", row=12,
@@ -38,68 +39,76 @@ def all_cells(ws) -> list:
     return [cell for row in ws.iter_rows() for cell in row]
 
 
-def assert_a4_one_page_wide(ws, landscape: bool) -> None:
+def assert_a4_one_page_wide(ws, landscape: bool, title_row: int, header: tuple[str, ...]) -> None:
+    """A4, one page wide, `title_row` on every page, the sheet's own page numbers, and the page
+    header naming what the document is, the company and the period."""
     assert ws.page_setup.paperSize == 9
     assert ws.page_setup.orientation == ("landscape" if landscape else "portrait")
     assert ws.sheet_properties.pageSetUpPr.fitToPage
     assert ws.page_setup.fitToWidth in (None, 1)  # absent means the default, 1
     assert ws.page_setup.fitToHeight == 0  # as many pages down as needed
-    assert ws.print_title_rows == "$1:$1"
-    assert "第 &P 页 共 &N 页" in ws.oddFooter.center.text
+    assert ws.print_title_rows == f"${title_row}:${title_row}"
+    assert ws.oddFooter.center.text == "第 &P 页"  # &N would count the whole workbook
+    assert ws.page_setup.firstPageNumber in (None, 1) and ws.page_setup.useFirstPageNumber  # numbered from 1
+    for words in header:
+        assert words in ws.oddHeader.center.text, words
 
 
 @pytest.mark.parametrize("constant_memory", [False, True])
 def test_result_xlsx(tmp_path: Path, result: pd.DataFrame, monkeypatch, constant_memory: bool) -> None:
     monkeypatch.setattr(xlsx, "CONSTANT_MEMORY_CELLS", 0 if constant_memory else 10**9)
     path = tmp_path / "客户分类结果_2026Q3.xlsx"
-    write_result(path, result, [PROBLEM], "xlsx", quarter=Q)
+    write_result(path, result, [PROBLEM], "xlsx", quarter=Q, company=COMPANY)
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["分类结果", "数据问题"]
     ws = wb["分类结果"]
-    headers = [c.value for c in ws[1]]
+    assert ws["A1"].value == "《示例市烟草公司零售客户分类结果》"
+    assert ws["A2"].value == f"2026年第3季度　共 {len(result)} 户"
+    headers = [c.value.replace("\n", "") for c in ws[3]]
     assert headers == [c.header for c in RESULT_COLUMNS]
     assert headers[:2] == ["客户编码", "客户名称"] and headers[-1] == "变动"
-    assert ws.max_row == len(result) + 1
-    first = {h: c for h, c in zip(headers, ws[2])}
+    assert ws.max_row == len(result) + 3
+    first = {h: c for h, c in zip(headers, ws[4])}
     assert first["客户编码"].value == "000123" and first["客户编码"].data_type == "s"
     assert first["购进量(条)"].value == pytest.approx(result.loc[0, "volume"])
-    assert first["购进量(条)"].number_format == "#,##0.00"
-    assert first["排名"].value == 1
+    whole = float(result.loc[0, "volume"]).is_integer()
+    assert first["购进量(条)"].number_format == ("#,##0" if whole else "#,##0.00")  # decimals only where there are
+    assert first["排名"].value == 1 and first["排名"].alignment.horizontal == "center"
     assert first["综合分类"].value == result.loc[0, "class_name"]
-    names = [ws.cell(row=r, column=2) for r in range(2, 2 + len(TRICKY))]
+    names = [ws.cell(row=r, column=2) for r in range(4, 4 + len(TRICKY))]
     assert [c.value for c in names] == TRICKY
     assert all(c.data_type == "s" for c in names)
     assert not any(c.data_type == "f" for c in all_cells(ws))
-    assert ws.freeze_panes == "C2"
-    assert ws.auto_filter.ref == f"A1:R{len(result) + 1}"
-    assert_a4_one_page_wide(ws, landscape=True)
-    assert "客户分类结果（2026年第3季度）" in ws.oddHeader.center.text
+    assert ws.freeze_panes == "C4"  # the table headings, not the title
+    assert ws.auto_filter.ref == f"A3:R{len(result) + 3}"
+    assert_a4_one_page_wide(ws, landscape=True, title_row=3, header=(COMPANY, "零售客户分类结果", "2026年第3季度"))
     width = {h: ws.column_dimensions[chr(65 + i)].width for i, h in enumerate(headers)}
     assert width["客户名称"] >= display_width(result["name"].iloc[-1])
     assert width["客户名称"] < xlsx.MAX_WIDTH + 1  # longer names wrap, in a taller row
-    long_row = len(TRICKY) + 2
+    long_row = len(TRICKY) + 4
     assert ws.cell(row=long_row, column=2).value == LONG_NAME
     assert ws.row_dimensions[long_row].height >= xlsx.row_height(5)
     assert ws.cell(row=long_row, column=2).alignment.wrap_text
     problems = wb["数据问题"]
-    assert [c.value for c in problems[1]] == ["文件", "工作表", "行号", "列", "值", "客户编码", "问题"]
-    assert [c.value for c in problems[2]] == [
+    assert_a4_one_page_wide(problems, landscape=True, title_row=3, header=(COMPANY, "2026年第3季度", "数据问题"))
+    assert [c.value for c in problems[3]] == ["文件", "工作表", "行号", "列", "值", "客户编码", "问题"]
+    assert [c.value for c in problems[4]] == [
         "2026-07.xlsx", "Sheet1", 12, "购进量", "abc", "0001", "购进量不是数字。请改成数字"
     ]
 
 
 def test_result_xlsx_without_problems_has_one_sheet(tmp_path: Path, result: pd.DataFrame) -> None:
     path = tmp_path / "r.xlsx"
-    write_result(path, result.drop(columns=["previous_class"]), fmt="xlsx", quarter=Q)
+    write_result(path, result.drop(columns=["previous_class"]), fmt="xlsx", quarter=Q, company=COMPANY)
     ws = openpyxl.load_workbook(path)["分类结果"]
     assert openpyxl.load_workbook(path).sheetnames == ["分类结果"]
-    assert ws.cell(row=2, column=17).value is None  # 上期分类 missing: a blank column
+    assert ws.cell(row=4, column=17).value is None  # 上期分类 missing: a blank column
 
 
 def test_result_csv_bom_and_formula_prefix(tmp_path: Path, result: pd.DataFrame) -> None:
     path = tmp_path / "r.csv"
     result.loc[0, "volume"] = -1.5  # a number is never prefixed
-    write_result(path, result, fmt="csv", quarter=Q)
+    write_result(path, result, fmt="csv", quarter=Q, company=COMPANY)
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
     back = pd.read_csv(path, encoding="utf-8-sig", dtype={"客户编码": str})
@@ -112,7 +121,7 @@ def test_result_csv_bom_and_formula_prefix(tmp_path: Path, result: pd.DataFrame)
 
 def test_result_parquet_round_trip(tmp_path: Path, result: pd.DataFrame) -> None:
     path = tmp_path / "r.parquet"
-    write_result(path, result, fmt="parquet", quarter=Q)
+    write_result(path, result, fmt="parquet", quarter=Q, company=COMPANY)
     back = pd.read_parquet(path)
     assert list(back.columns) == [c.header for c in RESULT_COLUMNS]
     assert list(back["客户编码"]) == list(result["customer_id"])
@@ -186,9 +195,11 @@ def test_statbook(tmp_path: Path, result: pd.DataFrame) -> None:
     assert ws.cell(total_row, 9).value == len(result)  # 合计 户数
     assert ws.cell(total_row, 10).value == pytest.approx(1.0)
     assert ws.cell(total_row, 10).number_format == "0.00%"
-    assert ws.freeze_panes == "A5"
+    assert ws.freeze_panes is None  # a form: nothing to hold in view
     assert ws.print_area is not None and "$A$1:$J$" in ws.print_area
-    assert_a4_one_page_wide(ws, landscape=False)
+    list_header = row_of(ws, "B", "客户编码")
+    assert_a4_one_page_wide(ws, landscape=False, title_row=list_header,  # the list's headings repeat
+                            header=(COMPANY, "客户分类情况统计表", "2026年第3季度", "全公司"))
     assert TRICKY[0] in text
     for cell in all_cells(ws):
         if cell.value in TRICKY:
@@ -243,7 +254,7 @@ def test_atomic_path_keeps_old_file_on_failure(tmp_path: Path, result: pd.DataFr
     target.write_bytes(b"old")
     broken = result.assign(volume="not a number")
     with pytest.raises(ValueError), atomic_path(target) as temp:
-        write_result(temp, broken, fmt="xlsx", quarter=Q)
+        write_result(temp, broken, fmt="xlsx", quarter=Q, company=COMPANY)
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["r.xlsx"]
 
@@ -251,13 +262,13 @@ def test_atomic_path_keeps_old_file_on_failure(tmp_path: Path, result: pd.DataFr
 def test_staging_publishes_together_or_not_at_all(tmp_path: Path, result: pd.DataFrame) -> None:
     a, b = tmp_path / "a.csv", tmp_path / "b.parquet"
     with pytest.raises(RuntimeError), Staging() as st:
-        write_result(st.path(a), result, fmt="csv", quarter=Q)
-        write_result(st.path(b), result, fmt="parquet", quarter=Q)
+        write_result(st.path(a), result, fmt="csv", quarter=Q, company=COMPANY)
+        write_result(st.path(b), result, fmt="parquet", quarter=Q, company=COMPANY)
         raise RuntimeError("ledger failed")
     assert list(tmp_path.iterdir()) == []
     with Staging() as st:
-        write_result(st.path(a), result, fmt="csv", quarter=Q)
-        write_result(st.path(b), result, fmt="parquet", quarter=Q)
+        write_result(st.path(a), result, fmt="csv", quarter=Q, company=COMPANY)
+        write_result(st.path(b), result, fmt="parquet", quarter=Q, company=COMPANY)
         assert list(tmp_path.iterdir()) and not a.exists()
         assert st.commit() == [a, b]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv", "b.parquet"]

@@ -162,6 +162,7 @@ class Config(_Strict):
     calendar: CalendarConfig = Field(default_factory=CalendarConfig)
     aliases: dict[str, list[str]] = Field(default_factory=dict)
     codes: CodesConfig = Field(default_factory=CodesConfig)
+    manager_phones: dict[str, str] = Field(default_factory=dict)  # 客户经理 → the phone printed on notices
 
 
 def _describe(err: ValidationError, path: Path) -> ConfigError:

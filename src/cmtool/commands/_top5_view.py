@@ -15,8 +15,8 @@ from cmtool.errors import Problem
 from cmtool.documents.cn_text import cn_date
 from cmtool.documents.top5book import Dossier, Top5Book
 from cmtool.rules.anomalies import RULES
-from cmtool.rules.top5 import NEW, exit_reasons, retain_until, volume_ranks
-from cmtool.rules.top5_archive import CONTINUED, EXPIRED, REOPENED, STATE_LABELS
+from cmtool.rules.top5 import KEPT, NEW, exit_reasons, retain_until, volume_ranks
+from cmtool.rules.top5_archive import CONTINUED, EXPIRED, OPENED, REOPENED, STATE_LABELS
 
 if TYPE_CHECKING:
     from cmtool.commands.top5 import MonthResult
@@ -72,16 +72,20 @@ def document(result: MonthResult, scope: set[str] | None, outputs: list[Path]) -
 
 
 def _file_actions(result: MonthResult) -> pd.Series:
-    """What happened to each member's file this month, in words with its date."""
+    """What happened to each member's file this month, in words with its date; a customer that
+    stayed on the list (保持) but has no file yet (the ledger's first month) says why it is new."""
     files = result.archive.files.set_index("customer_id")
+    kept = set(result.movement.members.loc[result.movement.members["status"] == KEPT, "customer_id"])
     words = {}
     for cid, action in result.archive.actions.items():
         if action == REOPENED:
-            words[cid] = f"重新启用档案（原 {result.archive.reopened_from[cid].isoformat()} 归档）"
+            words[cid] = f"重新启用档案（原 {cn_date(result.archive.reopened_from[cid])} 归档）"
         elif action == CONTINUED and cid in files.index:
-            words[cid] = f"继续维护（{files.at[cid, 'opened_on'].isoformat()} 建档）"
+            words[cid] = f"继续维护（{cn_date(files.at[cid, 'opened_on'])} 建档）"
+        elif action == OPENED and cid in kept:
+            words[cid] = f"{action}（{cn_date(result.published)}；上月已在名单，台账中尚无其档案）"
         else:
-            words[cid] = f"{action}（{result.published.isoformat()}）"
+            words[cid] = f"{action}（{cn_date(result.published)}）"
     return result.movement.members["customer_id"].map(words)
 
 
@@ -191,7 +195,7 @@ def _dossier(member: dict[str, Any], master: dict[str, Any], result: MonthResult
         [("经营业态", _text(master["format"])), ("市场类型", _text(master["market"])),
          ("综合分类", _text(member["class_name"]) or _text(master["class_name"]))],
         [("许可证号", _text(master["license_no"])), ("客户组别", _text(master["group"])),
-         ("入网日期", _text(master["joined"]))],
+         ("入网日期", cn_date(master["joined"].date()) if pd.notna(master["joined"]) else "")],
         [("经营地址", _text(master["address"]))],
         [("名单情况", on_list), ("档案", member["file_action"])],
     ]

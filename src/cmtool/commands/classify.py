@@ -70,7 +70,7 @@ def _load(st: AppState, quarter: Quarter, customers: Path, sales: list[Path], sc
                             encoding=encoding, skip_invalid=skip_invalid, progress=progress)
     pop = quarter_population(master.frame, bought.monthly, months, quarter.last_day)
     skipped = master.problems + bought.problems
-    skipped += left_out(pop, skipped)
+    skipped += left_out(pop, skipped, bought.first_seen)
     return Inputs(master.frame, pop.frame, skipped)
 
 
@@ -136,7 +136,8 @@ def run(
     outputs: list[Path] = []
     with working("正在写出文档…"), Staging() as staging:
         result_path = out / f"客户分类结果_{q.key}.{result_format.value}"
-        write_result(staging.path(result_path), result, inputs.skipped, result_format.value, quarter=q)
+        write_result(staging.path(result_path), result, inputs.skipped, result_format.value, quarter=q,
+                     company=cfg.company)
         outputs.append(result_path)
         stat_path = out / f"客户分类情况统计表_{q.key}.xlsx"
         write_statbook(staging.path(stat_path), result, company=cfg.company, quarter=q, due=due)
@@ -144,7 +145,8 @@ def run(
         if notices is not NoticeMode.none:
             notice_path = out / f"分类结果告知书_{q.key}.html"
             write_html(staging.path(notice_path), notices_html(
-                chosen, company=cfg.company, quarter=q, effective_from=effective_from, scale=cfg.scale))
+                chosen, company=cfg.company, quarter=q, effective_from=effective_from, scale=cfg.scale,
+                phones=cfg.manager_phones))
             outputs.append(notice_path)
         st.ledger.record_quarter(q.key, scope.value, effective_from.isoformat(), result, datetime.now())
         staging.commit()

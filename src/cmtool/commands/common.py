@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
@@ -60,13 +61,19 @@ def require(**options: object) -> None:
             raise typer.BadParameter(f"必须给出该选项（缺少 {flag}）", param_hint=flag)
 
 
-def left_out(pop: Population, listed: list[Problem]) -> list[Problem]:
-    """The buyers a ranking left out (R-SCALE 1, R-TOP5 1), as warnings for `skipped`. A customer
-    already `listed` (e.g. its master row skipped under --skip-invalid) is not called missing."""
+def left_out(pop: Population, listed: list[Problem], first_seen: pd.DataFrame) -> list[Problem]:
+    """The buyers a ranking left out (R-SCALE 1, R-TOP5 1), as warnings for `skipped`; a buyer
+    not in the master is located at its first row in the sales (`SalesLoaded.first_seen`). A
+    customer already `listed` (e.g. its master row skipped under --skip-invalid) is not called
+    missing."""
     skipped = {p.customer_id for p in listed}
+    unknown = [cid for cid in pop.unknown["customer_id"] if cid not in skipped]
+    where = first_seen.reindex(unknown)
     return [
-        Problem(message="销售数据中有该客户，但客户信息中没有，未参加排名", customer_id=cid)
-        for cid in pop.unknown["customer_id"] if cid not in skipped
+        Problem(message="销售数据中有该客户，但客户信息中没有，未参加排名", file=at.file, sheet=at.sheet,
+                row=None if pd.isna(at.row) else int(at.row), column="客户编码", value=cid, customer_id=cid,
+                fix="请核对客户编码，或在客户信息中补上该客户")
+        for cid, at in zip(unknown, where.itertuples())
     ] + [
         Problem(message=f"入网日期 {row.joined:%Y-%m-%d} 在统计期末之后，但统计期内有购进，未参加排名；请核对入网日期",
                 customer_id=row.customer_id)

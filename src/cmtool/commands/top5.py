@@ -163,7 +163,7 @@ def _evaluate(st: AppState, month: Month, published: date, inputs: Inputs, purge
         movement=compare(listed.members, previous), previous_source=previous_source, class_source=class_source,
         anomalies=anomalies, unchecked=unchecked, structure=lines,
         history=monthly_history(population, inputs.monthly, inputs.monthly["month"].unique(), share, keep=ids),
-        archive=archive, expired=expired(archive.files), purged=purge, skipped=inputs.skipped + left_out(found, inputs.skipped),
+        archive=archive, expired=expired(archive.files), purged=purge, skipped=inputs.skipped + left_out(found, inputs.skipped, inputs.sales.first_seen),
     )
 
 

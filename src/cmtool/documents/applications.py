@@ -14,7 +14,8 @@ from typing import Any
 import pandas as pd
 
 from cmtool.config import Config
-from cmtool.documents.html import render, write_html
+from cmtool.documents.cn_text import cn_date, figure_text
+from cmtool.documents.html import filing_order, render, write_html
 from cmtool.periods import Month
 from cmtool.rules.groups import IN, KIND_ON_DEMAND, KIND_QUOTA, KIND_TOTAL, MONTH_UNIT, Proposal, band_text
 from cmtool.rules.quota import ORDER_UNIT
@@ -33,8 +34,8 @@ def _text(value: Any) -> str | None:
 
 
 def volume_text(value: float) -> str:
-    """`1,087.00`: volumes as on every document (条, two decimals)."""
-    return f"{value:,.2f}"
+    """`1,087`, `1,087.50`: volumes with decimals only where they have them."""
+    return figure_text(value)
 
 
 def count_text(value: float) -> str:
@@ -43,7 +44,7 @@ def count_text(value: float) -> str:
 
 
 def group_text(name: str, kind: str, format_name: str, config: Config) -> str:
-    """A group with its band, e.g. `三组（100–200 条/月）`; 按需供货 has no band."""
+    """A group with its band, e.g. `三组（≥100 且 <200 条/月）`; 按需供货 has no band."""
     if kind == KIND_QUOTA:
         bands, unit = config.quota.bands_for(format_name), ORDER_UNIT
     else:
@@ -78,7 +79,7 @@ def application_context(p: Proposal, customer: pd.Series, config: Config) -> dic
         "title": title,
         "customer_id": p.customer_id,
         **{key: _text(customer[key]) for key in DETAIL_FIELDS},
-        "joined": None if pd.isna(joined) else joined.date().isoformat(),
+        "joined": None if pd.isna(joined) else cn_date(joined.date()),
         "kind": p.kind,
         "direction": p.direction,
         "period": f"{p.months[0]}至{p.months[-1]}（{len(p.months)}个月）" if len(p.months) > 1 else p.months[0],
@@ -93,10 +94,12 @@ def application_context(p: Proposal, customer: pd.Series, config: Config) -> dic
 
 
 def applications_html(proposals: Sequence[Proposal], customers: pd.DataFrame, *, month: Month, config: Config) -> str:
-    """All applications as one HTML document, one A4 page each, in the order given.
-    `customers` is the customer master (canonical frame) holding every proposal's customer."""
+    """All applications as one HTML document, one A4 page each, in filing order (营销部, 客户经理,
+    客户编码: each manager takes one stack). `customers` is the customer master (canonical frame)
+    holding every proposal's customer."""
     by_id = customers.set_index("customer_id")
-    pages = [application_context(p, by_id.loc[p.customer_id], config) for p in proposals]
+    order = filing_order(by_id.loc[[p.customer_id for p in proposals]].reset_index()).index
+    pages = [application_context(p, by_id.loc[p.customer_id], config) for p in (proposals[i] for i in order)]
     return render(APPLICATION_TEMPLATE, applications=pages, company=config.company, month=month.label)
 
 

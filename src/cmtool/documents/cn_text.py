@@ -20,6 +20,11 @@ def cn_date(day: date | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+def figure_text(value: float) -> str:
+    """`1,717` or `17.50`: a quantity with two decimals only where it has a fraction."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
 def display_width(text: str) -> int:
     """Columns `text` takes in a fixed-width view: CJK and full-width characters count double."""
     return len(text) + len(_WIDE.findall(text))

@@ -18,8 +18,8 @@ import pandas as pd
 
 from cmtool.errors import Problem
 from cmtool.documents.cn_text import BLANK_DATE, cn_date
-from cmtool.documents.tables import PROBLEM_COLUMNS, PROBLEM_SHEET, problems_frame
-from cmtool.documents.xlsx import Column, Table, write_tables
+from cmtool.documents.tables import problem_table
+from cmtool.documents.xlsx import Column, Heading, Table, write_tables
 from cmtool.periods import Month, Quarter
 from cmtool.rules.groups import APPROVAL_CHAINS, KIND_QUOTA, MONTH_UNIT, Proposal, Rejection, months_text
 from cmtool.rules.quota import ORDER_UNIT
@@ -48,10 +48,15 @@ def with_info(frame: pd.DataFrame, customers: pd.DataFrame) -> pd.DataFrame:
     return frame.merge(info, on="customer_id", how="left", validate="many_to_one")
 
 
-def _problem_tables(problems: Sequence[Problem], title: str) -> list[Table]:
-    if not problems:
-        return []
-    return [Table(PROBLEM_SHEET, title, problems_frame(problems), PROBLEM_COLUMNS)]
+def _problem_tables(problems: Sequence[Problem], heading: Heading) -> list[Table]:
+    return [problem_table(problems, heading)] if problems else []
+
+
+def _side_table(sheet: str, heading: Heading, frame: pd.DataFrame, columns: tuple[Column, ...],
+                lead: tuple[str, ...]) -> list[Table]:
+    """A sheet of the customers set aside, left out when there are none (the main sheet's lead
+    says so): an empty sheet would print as a page of its own."""
+    return [Table(sheet, heading.of(sheet), frame, columns, lead=lead)] if len(frame) else []
 
 
 def rejected_frame(rejected: Sequence[Rejection]) -> pd.DataFrame:
@@ -94,7 +99,7 @@ def proposal_table(kind: str, months: Sequence[str], proposals: Sequence[Proposa
         f"评估月份：{months_text(months)}。建议调整 {len(proposals)} 户（{summary}），"
         f"每户一份书面申请（组别调整申请_{month.key}.html），审批流程：{' → '.join(APPROVAL_CHAINS[kind])}。",
     )
-    return Table(kind, f"{company}　{kind}调整建议（{month.label}）", with_info(rows, customers), columns,
+    return Table(kind, Heading(company, "组别调整建议", month.label, kind), with_info(rows, customers), columns,
                  freeze_cols=2, lead=lead)
 
 
@@ -108,10 +113,11 @@ def write_adjust_book(path: Path, proposals: Sequence[Proposal], rejected: Seque
                        month=month, company=company)
         for kind, months in windows.items()
     ]
+    heading = Heading(company, "组别调整建议", month.label)
     lead = (f"未予建议调整的客户（{month.label}）", f"共 {len(rejected)} 户次；按原因处理后，下月可再次评估。")
-    tables.append(Table(REJECTED_SHEET, f"{company}　未予建议（{month.label}）",
-                        with_info(rejected_frame(rejected), customers), REJECTED_COLUMNS, lead=lead))
-    write_tables(path, tables + _problem_tables(problems, f"数据问题（{month.label}）"))
+    tables += _side_table(REJECTED_SHEET, heading, with_info(rejected_frame(rejected), customers),
+                          REJECTED_COLUMNS, lead)
+    write_tables(path, tables + _problem_tables(problems, heading))
 
 
 # ---- 客户组别初始划分 ----------------------------------------------------------------------------
@@ -119,7 +125,7 @@ def write_adjust_book(path: Path, proposals: Sequence[Proposal], rejected: Seque
 INIT_COLUMNS: tuple[Column, ...] = (
     *INFO_COLUMNS,
     Column("market", "市场类型"),
-    Column("joined_text", "入网日期"),
+    Column("joined", "入网日期", "date"),
     Column("visit_cycle", "访销周期"),
     Column("expected_monthly", "月预计销量(条)", "volume"),
     Column("group", "客户组别"),
@@ -137,20 +143,22 @@ def write_init_book(path: Path, assigned: pd.DataFrame, unassigned: pd.DataFrame
     """`客户组别初始划分_<date>.xlsx`: sheet 初始划分 (customer_id, group, quota_group,
     expected_per_order, note), sheet 未能划分 (customer_id, reason), 数据问题 when rows were skipped."""
     frame = with_info(assigned, customers)
-    frame["joined_text"] = frame["joined"].dt.strftime("%Y-%m-%d")
+    heading = Heading(company, "新入网零售客户组别初始划分表", cn_date(day))
     lead = (
-        "新入网零售客户组别初始划分表",
-        f"填报单位：{company}　　划分日期：{cn_date(day)}　　共 {len(frame)} 户",
-        "依据：客户组别取月预计销量所在的组别范围，新入网客户不直接归入按需供货；定量组别取 月预计销量 ÷ 每月订货次数"
-        "（访销周期每周 13 次、双周 6.5 次、每月 3 次/季度）所在的本业态定量范围。",
+        heading.title,
+        f"填报单位：{company}　　划分日期：{cn_date(day)}　　共 {len(frame)} 户"
+        f"（另有未能划分 {len(unassigned)} 户{'，见「未能划分」表' if len(unassigned) else ''}）",
+        "依据：客户组别取月预计销量所在的组别范围（含下限、不含上限），新入网客户不直接归入按需供货；定量组别取"
+        " 月预计销量 ÷ 每月订货次数 所在的本业态定量范围，每月订货次数按访销周期折算：每周访销每季度 13 次（每月约"
+        " 4.33 次），双周每季度 6.5 次（每月约 2.17 次），每月访销每季度 3 次（每月 1 次）。",
         SIGN_LINE,
     )
     tables = [
-        Table("初始划分", f"{company}　客户组别初始划分", frame, INIT_COLUMNS, freeze_cols=2, lead=lead),
-        Table("未能划分", f"{company}　未能划分组别的客户", with_info(unassigned, customers), UNASSIGNED_COLUMNS,
-              lead=("未能划分组别的客户", f"共 {len(unassigned)} 户：请按原因补填客户信息后再运行 cmtool group-init。")),
+        Table("初始划分", heading.of("初始划分"), frame, INIT_COLUMNS, freeze_cols=2, lead=lead),
+        *_side_table("未能划分", heading, with_info(unassigned, customers), UNASSIGNED_COLUMNS,
+                     ("未能划分组别的客户", f"共 {len(unassigned)} 户：请按原因补填客户信息后再运行 cmtool group-init。")),
     ]
-    write_tables(path, tables + _problem_tables(problems, "数据问题"))
+    write_tables(path, tables + _problem_tables(problems, heading))
 
 
 # ---- 单户单次定量组别清理表 -------------------------------------------------------------------------
@@ -159,7 +167,7 @@ REVIEW_COLUMNS: tuple[Column, ...] = (
     *INFO_COLUMNS,
     Column("visit_cycle", "访销周期"),
     Column("volume", "季度购进量(条)", "volume"),
-    Column("orders", "订货次数", "volume"),
+    Column("orders", "订货次数", "volume"),  # 6.5 when estimated for a 双周 customer
     Column("orders_basis", "次数来源"),
     Column("per_order", f"每次订货量({ORDER_UNIT})", "volume"),
     Column("current_group", "原定量组别"),
@@ -176,19 +184,19 @@ def write_review_book(path: Path, changes: pd.DataFrame, skipped: Sequence[Rejec
     next quarter, the due date on the sheet), 未能计算, and 数据问题 when rows were skipped."""
     counts = changes["direction"].value_counts()
     effective = quarter.next()
+    heading = Heading(company, "单户单次合理定量组别清理表", quarter.label)
     lead = (
-        "单户单次合理定量组别清理表",
-        f"填报单位：{company}　　依据：{quarter.label}销售情况　　执行：{cn_date(effective.first_day)}起（{effective.label}）",
+        heading.title,
+        f"填报单位：{company}　　依据：{quarter.label}销售情况　　执行：{cn_date(effective.first_day)}起（{effective.label}）"
+        f"　　未能计算 {len(skipped)} 户{'，见「未能计算」表' if skipped else ''}",
         f"完成时限：{cn_date(due)}前（{effective.first_day.month}月第{due_workday}个工作日）　　"
         f"调整 {len(changes)} 户（上调 {int(counts.get('上调', 0))} 户，下调 {int(counts.get('下调', 0))} 户）；"
         "每次订货量 = 季度购进量 ÷ 季度订货次数。",
         SIGN_LINE,
     )
     tables = [
-        Table("清理名单", f"{company}　单户单次合理定量组别清理表（{quarter.label}）", with_info(changes, customers),
-              REVIEW_COLUMNS, freeze_cols=2, lead=lead),
-        Table("未能计算", f"{company}　未能计算每次订货量的客户（{quarter.label}）",
-              with_info(rejected_frame(skipped), customers), SKIPPED_COLUMNS,
-              lead=("未能计算每次订货量的客户", f"共 {len(skipped)} 户：定量组别暂不调整。")),
+        Table("清理名单", heading.of("清理名单"), with_info(changes, customers), REVIEW_COLUMNS, freeze_cols=2, lead=lead),
+        *_side_table("未能计算", heading, with_info(rejected_frame(skipped), customers), SKIPPED_COLUMNS,
+                     ("未能计算每次订货量的客户", f"共 {len(skipped)} 户：定量组别暂不调整。")),
     ]
-    write_tables(path, tables + _problem_tables(problems, f"数据问题（{quarter.label}）"))
+    write_tables(path, tables + _problem_tables(problems, heading))

@@ -4,7 +4,9 @@ Sheets, in the order a market manager reads them: 全公司汇总 first, then fo
 summary (`<营销部>汇总`, left out when there is only one 营销部) followed by the sheets of its
 客户经理 (a manager goes under the department of most of their customers). Each sheet: title,
 填报 lines and the due date, the 14 × 3 grid with subtotals and shares, the movement against
-the previous quarter, and the customers whose 综合分类 changed. A4 portrait, one page wide.
+the previous quarter, and the customers whose 综合分类 changed. A4 portrait, one page wide; every
+page's header names the company, the quarter and the sheet's scope, the list's headings repeat on
+its continuation pages and each sheet numbers its own pages.
 
 The figures of all sheets come from one pass over the result per partition (company, 营销部,
 客户经理), and the changed customers' texts are made once and shared by the sheets listing them.
@@ -26,6 +28,7 @@ from xlsxwriter.worksheet import Worksheet
 from cmtool.fields import SCALES
 from cmtool.documents.cn_text import cn_date, display_width, display_widths, max_display_width
 from cmtool.documents.xlsx import (
+    Heading,
     Styles,
     column_values,
     gc_paused,
@@ -307,18 +310,18 @@ def write_sheet(writer: SheetWriter, sheet: StatSheet, listed: ChangedList, *,
                 quarter: Quarter, company: str, due: date) -> None:
     """One whole statistics sheet, with its print set-up."""
     writer.heading(quarter, company, sheet, due)
-    writer.ws.freeze_panes(writer.row - 1, 0)  # the title and 填报 lines stay in view
     writer.line("一、分类情况", writer.fm.section)
     writer.grid(sheet.part.grid)
     writer.line("二、与上季度比较", writer.fm.section)
     writer.movement(sheet.part.moved)
     writer.line(f"三、分类变动客户明细（共 {len(sheet.part.changed):,} 户）", writer.fm.section)
+    list_header = writer.row
     writer.changed(listed, sheet.part.changed)
     set_a4(
         writer.ws,
-        title=f"{company}　{sheet.scope}",
+        heading=Heading(company, "客户分类情况统计表", quarter.label, sheet.scope),
         landscape=False,
-        repeat_rows=(0, 0),
+        repeat_rows=(list_header, list_header),  # the list's headings on its continuation pages
         print_area=(0, 0, writer.row - 1, LAST_COL),
     )
 

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 
 from cmtool.errors import Problem
-from cmtool.documents.xlsx import Column, Table, column_values, write_tables
+from cmtool.documents.xlsx import Column, Heading, Table, column_values, write_tables
 from cmtool.periods import Quarter
 
 ResultFormat = Literal["xlsx", "csv", "parquet"]
@@ -78,6 +78,13 @@ def problems_frame(problems: Sequence[Problem]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[c.key for c in PROBLEM_COLUMNS])
 
 
+def problem_table(problems: Sequence[Problem], heading: Heading) -> Table:
+    """The 数据问题 sheet of a document: each problem with its file, sheet, row, column and value."""
+    part = heading.of(PROBLEM_SHEET)
+    return Table(PROBLEM_SHEET, part, problems_frame(problems), PROBLEM_COLUMNS,
+                 lead=(part.title, f"{part.subtitle}：共 {len(problems):,} 条，请按「问题」一栏核对原始文件"))
+
+
 def labelled(frame: pd.DataFrame, columns: Sequence[Column]) -> pd.DataFrame:
     """`frame` with the given columns in order under their Chinese headers (missing ones blank)."""
     out = {}
@@ -126,22 +133,24 @@ def write_result(
     problems: Sequence[Problem] = (),
     fmt: ResultFormat = "xlsx",
     *,
-    quarter: Quarter | None = None,
+    quarter: Quarter,
+    company: str,
 ) -> None:
     """Write the classification result (architecture.md frame) to `path` in `fmt`.
 
-    xlsx: sheet 分类结果, plus 数据问题 when `problems` are given (rows skipped under
-    --skip-invalid); `quarter` goes into the printed page header. csv and parquet hold the
-    result table only. `path` is written directly: wrap the call in `atomic.Staging` (or
-    `atomic_path`) for an atomic publish.
+    xlsx: sheet 分类结果 under the title, company and quarter, plus 数据问题 when `problems` are
+    given (rows skipped under --skip-invalid, customers left out of the ranking). csv and
+    parquet hold the result table only. `path` is written directly: wrap the call in
+    `atomic.Staging` (or `atomic_path`) for an atomic publish.
     """
     if fmt == "csv":
         write_csv(path, result, RESULT_COLUMNS)
     elif fmt == "parquet":
         write_parquet(path, result, RESULT_COLUMNS)
     else:
-        period = f"（{quarter.label}）" if quarter else ""
-        tables = [Table(RESULT_SHEET, f"客户分类结果{period}", result, RESULT_COLUMNS, freeze_cols=2)]
+        heading = Heading(company, "零售客户分类结果", quarter.label)
+        tables = [Table(RESULT_SHEET, heading, result, RESULT_COLUMNS, freeze_cols=2,
+                        lead=(heading.title, f"{quarter.label}　共 {len(result):,} 户"))]
         if problems:
-            tables.append(Table(PROBLEM_SHEET, f"数据问题{period}", problems_frame(problems), PROBLEM_COLUMNS))
+            tables.append(problem_table(problems, heading))
         write_tables(path, tables)

@@ -21,13 +21,14 @@ from xlsxwriter.worksheet import Worksheet
 
 from cmtool.errors import Problem
 from cmtool.documents.cn_text import cn_date, display_width
-from cmtool.documents.tables import PROBLEM_COLUMNS, problems_frame
+from cmtool.documents.tables import problem_table
 from cmtool.documents.xlsx import (
-    CONSTANT_MEMORY_CELLS, Column, Kind, Styles, Table, gc_paused, lines_needed, new_workbook, row_height,
+    CONSTANT_MEMORY_CELLS, Column, Heading, Kind, Styles, Table, gc_paused, lines_needed, new_workbook, row_height,
     set_a4, unique_sheet_names, write_table,
 )
 from cmtool.periods import Month
 
+DOCUMENT = "月销量排名前5%客户档案"
 FILES_PER_SHEET = 1000
 WIDTHS = (13, 17, 13, 17, 13, 17)  # 档案: label, value, label, value, label, value
 LAST = len(WIDTHS) - 1
@@ -54,7 +55,7 @@ EXITED_COLUMNS = (
     Column("previous_rank", "上月名次", "int"), Column("customer_id", "客户编码"), Column("name", "客户名称"),
     Column("manager", "客户经理"), Column("previous_volume", "上月购进量(条)", "volume"),
     Column("volume", "本月购进量(条)", "volume"), Column("rank", "本月全市名次", "int"), Column("reason", "退出原因"),
-    Column("archived_on", "归档日期"), Column("retain_until", "档案保存至"),
+    Column("archived_on", "归档日期", "date"), Column("retain_until", "档案保存至", "date"),
 )
 ANOMALY_COLUMNS = (
     Column("rank", "名次", "int"), Column("customer_id", "客户编码"), Column("name", "客户名称"),
@@ -63,7 +64,8 @@ ANOMALY_COLUMNS = (
 )
 EXPIRED_COLUMNS = (
     Column("customer_id", "客户编码"), Column("name", "客户名称"), Column("manager", "客户经理"),
-    Column("opened_on", "建档日期"), Column("archived_on", "归档日期"), Column("retain_until", "保存至"),
+    Column("opened_on", "建档日期", "date"), Column("archived_on", "归档日期", "date"),
+    Column("retain_until", "保存至", "date"),
     Column("state", "状态"),
 )
 HISTORY_COLUMNS: tuple[tuple[str, str, Kind], ...] = (
@@ -101,8 +103,12 @@ class Top5Book:
     problems: Sequence[Problem] = ()
 
     @property
+    def heading(self) -> Heading:
+        return Heading(self.company, DOCUMENT, self.month.label, self.scope)
+
+    @property
     def title(self) -> str:
-        return f"《{self.company}月销量排名前5%客户档案》"
+        return self.heading.title
 
 
 class DossierWriter:
@@ -114,7 +120,7 @@ class DossierWriter:
     """
 
     def __init__(self, sheet: Worksheet, styles: Styles, book: Top5Book):
-        self.ws, self.row = sheet, 1
+        self.ws, self.row = sheet, 0
         self.breaks: list[int] = []
         self.title = styles(bold=True, font_size=14, align="center")
         self.heading = styles(bold=True, font_size=12)
@@ -131,7 +137,8 @@ class DossierWriter:
         for c, width in enumerate(WIDTHS):
             sheet.set_column(c, c, width)
         sheet.set_row(0, 24)
-        self.merged(0, LAST, book.title, self.title)
+        self.merged(0, LAST, f"{book.title}{book.month.label}", self.title)  # repeated on every page
+        self.row = 1
 
     def merged(self, first: int, last: int, value: str, fmt: Format) -> None:
         """Text (never a formula) in the current row, merged over columns first..last."""
@@ -186,7 +193,8 @@ class DossierWriter:
 
     def dossier(self, d: Dossier, month: Month) -> None:
         """One file: heading, basic info, history, structure, anomalies, the analysis box."""
-        self.row += 1
+        if self.breaks:  # the first file sits under the sheet's own title row
+            self.row += 1
         self.line(d.heading, self.heading)
         self.line("一、基本信息", self.section_format)
         self.pairs(d.info)
@@ -211,9 +219,8 @@ class DossierWriter:
 
     def finish(self, book: Top5Book) -> None:
         self.ws.set_h_pagebreaks(self.breaks[:-1])
-        self.ws.freeze_panes(1, 0)
-        set_a4(self.ws, title=f"{book.month.label}（{book.scope}）", landscape=False, repeat_rows=(0, 0),
-               print_area=(0, 0, max(self.row - 1, 0), LAST))
+        set_a4(self.ws, heading=book.heading.of(f"{book.scope}　每户一页"), landscape=False, repeat_rows=(0, 0),
+               print_area=(0, 0, max(self.row - 1, 0), LAST), page_numbers=False)  # each page is a file of its own
 
 
 def _tables(book: Top5Book) -> list[Table]:
@@ -221,7 +228,7 @@ def _tables(book: Top5Book) -> list[Table]:
     period = f"{book.month.label}（{book.scope}）"
 
     def table(sheet: str, what: str, frame: pd.DataFrame, columns: tuple[Column, ...]) -> Table:
-        return Table(sheet, f"{book.title}{period} {sheet}", frame, columns, freeze_cols=3,
+        return Table(sheet, book.heading.of(f"{book.scope}　{sheet}"), frame, columns, freeze_cols=3,
                      lead=(book.title, f"{period}{what}"))
 
     return [
@@ -237,10 +244,9 @@ def write_top5book(path: Path, book: Top5Book) -> None:
     tables = _tables(book)
     trailing = []
     if not book.expired.empty:
-        trailing.append(Table("过期档案", f"{book.title}保存期已过的档案", book.expired, EXPIRED_COLUMNS))
+        trailing.append(Table("过期档案", book.heading.of("保存期已过的档案"), book.expired, EXPIRED_COLUMNS))
     if book.problems:
-        trailing.append(Table("数据问题", f"{book.title}{book.month.label} 数据问题", problems_frame(book.problems),
-                              PROBLEM_COLUMNS))
+        trailing.append(problem_table(book.problems, book.heading))
     chunks = [book.dossiers[i : i + FILES_PER_SHEET] for i in range(0, len(book.dossiers), FILES_PER_SHEET)] or [[]]
     names = unique_sheet_names([*(t.sheet for t in tables), *(["档案"] * len(chunks)), *(t.sheet for t in trailing)])
     cells = sum(len(t.frame) * len(t.columns) for t in [*tables, *trailing]) + 60 * len(WIDTHS) * len(book.dossiers)

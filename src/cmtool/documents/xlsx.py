@@ -3,7 +3,10 @@
 Cells written from input can never become formulas or links: the workbook is opened with
 `strings_to_formulas/urls/numbers` off and text goes through `write_string`, so a customer named
 `=1+2` stays text. Widths are fitted to CJK text (two columns a character); every sheet prints on
-A4, one page wide, header row repeated, page numbers `第 &P 页 共 &N 页` in the footer.
+A4, one page wide, header row repeated. Every printed page carries its `Heading` (company,
+document, period and part) in the page header, and the sheet's own page number in the footer:
+a sheet signed on its own numbers its own pages. A figure keeps its decimals only where it has
+them (1,717 条, 17.50 条); long headings break before their unit, never inside it.
 """
 
 from __future__ import annotations
@@ -25,25 +28,64 @@ from xlsxwriter.worksheet import Worksheet
 
 from cmtool.documents.cn_text import display_width, display_widths, max_display_width
 
-Kind = Literal["text", "int", "count", "volume", "amount", "share", "fine_share"]
+Kind = Literal["text", "int", "count", "volume", "amount", "share", "fine_share", "date"]
 
 # Excel's number format of each kind, and the same in Python (to measure the widest value).
 NUMBER_FORMATS: dict[str, tuple[str, str]] = {
     "text": ("@", "{}"),
     "int": ("0", "{:.0f}"),
     "count": ("#,##0", "{:,.0f}"),
-    "volume": ("#,##0.00", "{:,.2f}"),  # 条
+    "volume": ("#,##0.00", "{:,.2f}"),  # 条; whole values are written with WHOLE_FORMAT
     "amount": ("#,##0.00", "{:,.2f}"),  # 元
     "share": ("0.00%", "{:.2%}"),
     "fine_share": ("0.0000%", "{:.4%}"),  # per-customer shares: 1/6000 of a city is 0.0167 %
+    "date": ('yyyy"年"m"月"d"日"', "2026年12月31日"),  # the widest a Chinese date gets
 }
+WHOLE_FORMAT = "#,##0"
+CENTRED_KINDS = frozenset({"int", "date"})  # ranks and row numbers do not touch a left-aligned code
 FONT = "宋体"  # SimSun: on every Chinese Windows, and WPS maps it everywhere
 MAX_WIDTH = 30  # wider text wraps
 FILTER_BUTTON = 3  # the autofilter arrow covers about this much of a header cell
 LINE_HEIGHT = 13.5  # points per line of 10-point 宋体
 CONSTANT_MEMORY_CELLS = 200_000  # above this, rows are streamed to disk as they are written
-PAGE_FOOTER = "&C第 &P 页 共 &N 页"
+PAGE_FOOTER = "&C第 &P 页"  # &N would count the whole workbook's pages in LibreOffice and WPS
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
+
+
+@dataclass(frozen=True)
+class Heading:
+    """What every printed page of a sheet says: the company that issued it, what the document is,
+    the period it covers and, where a workbook has several, the part (a 营销部, a manager, a list)."""
+
+    company: str
+    document: str  # e.g. 客户分类情况统计表
+    period: str  # e.g. 2026年第3季度, 2026年10月, 2026年11月2日
+    part: str = ""
+
+    @property
+    def title(self) -> str:
+        """The first line of a sheet: 《<company><document>》."""
+        return f"《{self.company}{self.document}》"
+
+    @property
+    def subtitle(self) -> str:
+        return "　".join(s for s in (self.period, self.part) if s)
+
+    @property
+    def page_header(self) -> str:
+        """The page header: company, document, period and part on one line."""
+        return "　".join(s for s in (self.company, self.document, self.period, self.part) if s)
+
+    def of(self, part: str) -> Heading:
+        """The same document's heading for another part."""
+        return Heading(self.company, self.document, self.period, part)
+
+
+def header_lines(header: str) -> list[str]:
+    """A column heading as printed: a unit in brackets goes on a line of its own, so a heading
+    never wraps inside its unit ("预计每次订货量" / "(条/次)")."""
+    head, bracket, unit = header.partition("(")
+    return [head, bracket + unit] if head and bracket else [header]
 
 
 @dataclass(frozen=True)
@@ -60,12 +102,17 @@ class Table:
     """One sheet: a frame shown as a bordered table with a frozen, filterable header row."""
 
     sheet: str
-    title: str  # printed in the page header
+    heading: Heading  # printed in the page header of every page
     frame: pd.DataFrame
     columns: Sequence[Column]
     freeze_cols: int = 0
     landscape: bool = True
-    lead: Sequence[str] = ()  # lines above the table: a heading (bold), then notes such as due dates
+    lead: Sequence[str] = ()  # lines above the table: a title (bold), then notes such as due dates;
+    # without them the sheet opens with the heading's title and subtitle
+
+    @property
+    def lead_lines(self) -> Sequence[str]:
+        return self.lead or (self.heading.title, self.heading.subtitle)
 
 
 def new_workbook(path: Path, *, constant_memory: bool = False) -> xlsxwriter.Workbook:
@@ -132,24 +179,30 @@ def escape_header_footer(text: str) -> str:
 def set_a4(
     sheet: Worksheet,
     *,
-    title: str,
+    heading: Heading,
     landscape: bool,
-    repeat_rows: tuple[int, int],
+    repeat_rows: tuple[int, int] | None,
     print_area: tuple[int, int, int, int],
+    page_numbers: bool = True,
 ) -> None:
-    """A4, one page wide, `repeat_rows` on every page, the title in the header, page numbers."""
+    """A4, one page wide, `repeat_rows` on every page after the one they are on, the heading in
+    the page header, the sheet's own page numbers (from 1) in the footer unless `page_numbers`
+    is off (a sheet of one-page files, each its own document)."""
     sheet.set_paper(9)
     if landscape:
         sheet.set_landscape()
     else:
         sheet.set_portrait()
     sheet.fit_to_pages(1, 0)
-    sheet.repeat_rows(*repeat_rows)
+    if repeat_rows is not None:
+        sheet.repeat_rows(*repeat_rows)
     sheet.print_area(*print_area)
     sheet.center_horizontally()
     sheet.set_margins(left=0.5, right=0.5, top=0.75, bottom=0.75)
-    sheet.set_header(f"&C{escape_header_footer(title)}", {"margin": 0.3})
-    sheet.set_footer(PAGE_FOOTER, {"margin": 0.3})
+    sheet.set_header(f"&C{escape_header_footer(heading.page_header)}", {"margin": 0.3})
+    if page_numbers:
+        sheet.set_start_page(1)
+        sheet.set_footer(PAGE_FOOTER, {"margin": 0.3})
 
 
 def unique_sheet_names(names: Iterable[str]) -> list[str]:
@@ -180,14 +233,19 @@ def body_width(values: pd.Series, kind: Kind) -> int:
     """The display width of the widest value of a column, as Excel will show it."""
     if kind == "text":
         return max_display_width(values)
+    if kind == "date":
+        return display_width(NUMBER_FORMATS["date"][1])
     numbers = pd.to_numeric(values, errors="coerce").abs()
     top = float(numbers.max()) if numbers.notna().any() else 0.0
     return len(NUMBER_FORMATS[kind][1].format(top))
 
 
 def column_width(header: str, body: int) -> float:
-    """Wide enough for the widest value; a long header may wrap onto two lines; capped."""
-    header_fits = math.ceil(display_width(header) / 2) + FILTER_BUTTON
+    """Wide enough for the widest value and the header's widest line (`header_lines`); a header
+    of one long line may wrap onto two; capped."""
+    lines = header_lines(header)
+    widest = max(display_width(line) for line in lines)
+    header_fits = (widest if len(lines) > 1 else math.ceil(widest / 2)) + FILTER_BUTTON
     return min(max(body + 2, header_fits), MAX_WIDTH)
 
 
@@ -238,47 +296,74 @@ def write_lead(sheet: Worksheet, styles: Styles, lines: Sequence[str], width: fl
         sheet.write_string(r, 0, text, fmt)
 
 
+def date_values(values: pd.Series) -> list[Any]:
+    """Dates of a column (ISO text, dates or timestamps) as datetimes, None where missing."""
+    days = pd.to_datetime(values, errors="coerce")
+    return [None if pd.isna(d) else d.to_pydatetime() for d in days]
+
+
+class ColumnWriter:
+    """How one column's cells are written: the values, the write method and the format(s)."""
+
+    def __init__(self, sheet: Worksheet, styles: Styles, col: Column, values: pd.Series):
+        align = {"align": "center"} if col.kind in CENTRED_KINDS else {}
+        self.fmt = styles.cell(col.kind, text_wrap=True) if col.kind == "text" else styles.cell(col.kind, **align)
+        self.whole = styles(border=1, num_format=WHOLE_FORMAT) if col.kind == "volume" else None
+        if col.kind == "text":
+            self.values: list[Any] = text_values(values)
+            self.write = sheet.write_string
+        elif col.kind == "date":
+            self.values, self.write = date_values(values), sheet.write_datetime
+        else:
+            self.values, self.write = number_values(values), sheet.write_number
+
+    def format_of(self, value: Any) -> Format:
+        """The cell's format: a whole volume prints without decimals."""
+        if self.whole is not None and float(value).is_integer():
+            return self.whole
+        return self.fmt
+
+
 def write_table(sheet: Worksheet, styles: Styles, table: Table) -> None:
-    """Write `table` below its lead lines (at A1 without): header, bordered body, widths,
-    freeze, filter, A4 print set-up."""
-    frame, columns = table.frame, table.columns
-    top = len(table.lead)
-    writers: list[tuple[list[Any], Callable[..., Any], Format]] = []
+    """Write `table` below its lead lines: header, bordered body, widths, freeze, filter, A4
+    print set-up with the header row repeated on every page."""
+    frame, columns, lead = table.frame, table.columns, table.lead_lines
+    top = len(lead)
+    writers: list[ColumnWriter] = []
     column_widths: list[float] = []
-    header_lines = 1
+    header_rows = 1
     body_lines = pd.Series(1, index=range(len(frame)), dtype="int64")
     for c, col in enumerate(columns):
         values = column_values(frame, col.key)
         width = column_width(col.header, body_width(values, col.kind))
         sheet.set_column(c, c, width)
         column_widths.append(width)
-        header_lines = max(header_lines, lines_needed(display_width(col.header) + FILTER_BUTTON, width))
+        header_rows = max(header_rows, sum(lines_needed(display_width(line) + FILTER_BUTTON, width)
+                                           for line in header_lines(col.header)))
         if col.kind == "text":
             widths = display_widths(values).reset_index(drop=True)
             body_lines = body_lines.clip(lower=lines_needed_each(widths, width))
-            writers.append((text_values(values), sheet.write_string, styles.cell("text", text_wrap=True)))
-        else:
-            writers.append((number_values(values), sheet.write_number, styles.cell(col.kind)))
+        writers.append(ColumnWriter(sheet, styles, col, values))
     last_row, last_col = top + len(frame), max(len(columns) - 1, 0)
-    write_lead(sheet, styles, table.lead, sum(column_widths), last_col)
-    sheet.set_row(top, row_height(header_lines))
+    write_lead(sheet, styles, lead, sum(column_widths), last_col)
+    sheet.set_row(top, row_height(header_rows))
     for c, col in enumerate(columns):
-        sheet.write_string(top, c, col.header, styles.header())
+        sheet.write_string(top, c, "\n".join(header_lines(col.header)), styles.header())
     tall = {r: row_height(n) for r, n in enumerate(body_lines.tolist(), start=top + 1) if n > 1}
-    rows = zip(*(values for values, _, _ in writers)) if writers else iter(())
+    rows = zip(*(w.values for w in writers)) if writers else iter(())
     for r, row in enumerate(rows, start=top + 1):
         if r in tall:
             sheet.set_row(r, tall[r])
-        for c, (value, (_, write, fmt)) in enumerate(zip(row, writers)):
+        for c, (value, w) in enumerate(zip(row, writers)):
             if value is None:
-                sheet.write_blank(r, c, None, fmt)
+                sheet.write_blank(r, c, None, w.fmt)
             else:
-                write(r, c, value, fmt)
+                w.write(r, c, value, w.format_of(value))
     sheet.freeze_panes(top + 1, table.freeze_cols)
     sheet.autofilter(top, 0, last_row, last_col)
     set_a4(
         sheet,
-        title=table.title,
+        heading=table.heading,
         landscape=table.landscape,
         repeat_rows=(top, top),
         print_area=(0, 0, last_row, last_col),

@@ -12,6 +12,9 @@ class DenseIds:
     def __init__(self) -> None:
         self._ids: dict[str, int] = {}
 
+    def __len__(self) -> int:
+        return len(self._ids)
+
     @property
     def codes(self) -> np.ndarray:
         return np.array(list(self._ids), dtype=object)

@@ -73,6 +73,7 @@ class SalesLoaded:
     skus: list[SkuDetail]  # of each file with order lines in the detail months
     problems: list[Problem]
     files: list[Path]
+    first_seen: pd.DataFrame  # customer_id (index) → file, sheet, row where it first appears
 
     def detail(self, customers: Iterable[str] | None = None) -> pd.DataFrame | None:
         """The purchases per SKU of `customers` (all when None), sorted; None without order lines."""
@@ -146,6 +147,7 @@ def _read_sales(
     else:
         sales = collect_monthly(table, parts, months, problems)
     problems.end_file()
+    sales.sheet = table.sheet
     return sales
 
 
@@ -188,7 +190,10 @@ def load_sales(
     monthly = monthly.sort_values(["customer_id", "month"], ignore_index=True)
     for column in ("volume_h", "amount_c"):
         monthly[column] = monthly[column].astype("int64")
-    return SalesLoaded(monthly, [f.detail for f in read if f.detail is not None], problems.skipped, files)
+    first_seen = pd.concat([f.first_rows.to_frame().assign(file=str(f.path), sheet=f.sheet) for f in read])
+    first_seen = first_seen[~first_seen.index.duplicated()]
+    return SalesLoaded(monthly, [f.detail for f in read if f.detail is not None], problems.skipped, files,
+                       first_seen)
 
 
 def _keys(months: set[str] | None) -> set[str] | None:

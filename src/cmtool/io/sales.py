@@ -23,7 +23,7 @@ from cmtool.io.columns import distinct, plain
 from cmtool.io.dense_ids import DenseIds
 from cmtool.io.monthly_sums import MONTHLY, MonthlySums, month_index, month_key, split_dates
 from cmtool.io.raw_table import Table
-from cmtool.io.rows import RowProblems, report_duplicates
+from cmtool.io.rows import SOURCE_ROW, RowProblems, report_duplicates
 from cmtool.io.sku_sums import SkuDetail, SkuSums
 
 KEYS = ["customer_id", "month"]
@@ -38,6 +38,16 @@ class FileSales:
     monthly: pa.Table  # MONTHLY
     detail: SkuDetail | None  # None without order lines in those months
     months: set[str]  # every month in the file, also those left out by `months`
+    first_rows: pd.Series  # customer_id → the Excel row of its first line in the file
+    sheet: str | None = None  # the sheet read, for Excel files
+
+
+def first_rows(codes: np.ndarray, rows: np.ndarray, code_index: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """The row of the first line of each of the distinct `codes` at positions `wanted`, given each
+    line's code (`code_index`) and row (`rows`)."""
+    first = np.empty(len(codes), np.int64)
+    first[code_index[::-1]] = rows[::-1]  # the first line of a code is written last
+    return first[wanted]
 
 
 def _hundredths(values: np.ndarray) -> np.ndarray:
@@ -69,6 +79,7 @@ def sum_order_lines(
     """Order lines → per (customer, month) with orders = distinct order dates; the lines of
     `detail_months` also per SKU."""
     customers, sums, skus = DenseIds(), MonthlySums(), None
+    rows_of_ids: list[np.ndarray] = []
     seen: set[int] = set()
     wanted, detailed = _month_indexes(months), _month_indexes(detail_months)
     for part in parts:
@@ -77,7 +88,12 @@ def sum_order_lines(
         date_months, date_days = split_dates(dates.to_numpy(zero_copy_only=False).astype("datetime64[D]"))
         month = date_months[date_index]
         seen.update(date_months[np.bincount(date_index, minlength=len(dates)) > 0].tolist())
-        ids, day = customers.of(codes)[code_index], date_days[date_index]
+        known = len(customers)
+        code_ids = customers.of(codes)
+        new = np.flatnonzero(code_ids >= known)  # in id order: ids are given in the codes' order
+        if len(new):
+            rows_of_ids.append(first_rows(codes, part[SOURCE_ROW].to_numpy(), code_index, new))
+        ids, day = code_ids[code_index], date_days[date_index]
         volume_h, amount_c = _hundredths(part["volume"].to_numpy()), _hundredths(part["amount"].to_numpy())
         if detailed is not None:
             skus = _add_skus(skus, part, np.isin(month, detailed), ids, month, volume_h, amount_c)
@@ -87,7 +103,9 @@ def sum_order_lines(
                 ids, month, day, volume_h, amount_c = ids[keep], month[keep], day[keep], volume_h[keep], amount_c[keep]
         sums.add(ids, month, day, volume_h, amount_c)
     detail = skus.detail(customers.codes) if skus is not None else None
-    return FileSales(path, sums.table(customers.codes), detail, {month_key(m) for m in seen})
+    rows = np.concatenate(rows_of_ids) if rows_of_ids else np.empty(0, np.int64)
+    return FileSales(path, sums.table(customers.codes), detail, {month_key(m) for m in seen},
+                     pd.Series(rows, index=pd.Index(customers.codes, name="customer_id"), name="row"))
 
 
 def collect_monthly(
@@ -96,8 +114,9 @@ def collect_monthly(
     """Monthly summary rows, checked for a customer twice in the same month."""
     frames = [plain(part).to_pandas() for part in parts]
     if not frames:
-        return FileSales(table.path, MONTHLY.empty_table(), None, set())
+        return FileSales(table.path, MONTHLY.empty_table(), None, set(), pd.Series([], dtype="int64", name="row"))
     frame = pd.concat(frames, ignore_index=True)
+    first = frame.groupby("customer_id", sort=False)[SOURCE_ROW].min().rename("row")
     seen = set(frame["month"])
     if months is not None:
         frame = frame[frame["month"].isin(months)]
@@ -109,7 +128,7 @@ def collect_monthly(
         "amount_c": _hundredths(frame["amount"].to_numpy()),
         "orders": orders.round().astype("Int64"),
     })
-    return FileSales(table.path, pa.Table.from_pandas(monthly, MONTHLY, preserve_index=False), None, seen)
+    return FileSales(table.path, pa.Table.from_pandas(monthly, MONTHLY, preserve_index=False), None, seen, first)
 
 
 def check_overlap(files: list[FileSales]) -> None:

@@ -118,12 +118,13 @@ def band_limits(names: Iterable[str], bands: Sequence[Band]) -> tuple[np.ndarray
 
 
 def band_text(band: Band, unit: str) -> str:
-    """`二组（200–400 条/月）`, `一组（400 条/月及以上）`, `五组（40 条/月以下）`."""
+    """`二组（≥200 且 <400 条/月）`, `一组（≥400 条/月）`, `五组（<40 条/月）`: a band holds its
+    lower bound, not its upper one, and the text says so."""
     if band.max is None:
-        return f"{band.name}（{band.min:g} {unit}及以上）"
+        return f"{band.name}（≥{band.min:g} {unit}）"
     if band.min == 0:
-        return f"{band.name}（{band.max:g} {unit}以下）"
-    return f"{band.name}（{band.min:g}–{band.max:g} {unit}）"
+        return f"{band.name}（<{band.max:g} {unit}）"
+    return f"{band.name}（≥{band.min:g} 且 <{band.max:g} {unit}）"
 
 
 def months_text(months: Sequence[str]) -> str:
@@ -136,7 +137,7 @@ def months_text(months: Sequence[str]) -> str:
 def move_reason(months: Sequence[str], measure: str, current: str, bound: float, up: bool, level_label: str,
                 level: float, target: Band, unit: str) -> str:
     """R-GROUP-ADJUST / R-QUOTA-ADJUST: the reason sentence of an application, e.g.
-    `该客户2026-08至2026-10连续3个月购进量均不低于三组上限 200 条/月，月均 210.67 条，属于二组（200–400 条/月），
+    `该客户2026-08至2026-10连续3个月购进量均不低于三组上限 200 条/月，月均 210.67 条，属于二组（≥200 且 <400 条/月），
     申请由三组上调至二组。`"""
     direction, fact = (UP, f"均不低于{current}上限") if up else (DOWN, f"均低于{current}下限")
     return (f"该客户{months_text(months)}{measure}{fact} {bound:g} {unit}，{level_label} {level:,.2f} 条，"
