@@ -208,6 +208,19 @@ def test_r_group_new_on_a_messy_master(tmp_path):
     assert names["@一号店"].data_type == "s" and ws["A1"].value == "《示例市烟草公司新入网零售客户组别初始划分表》"
     basis = next(c.value for c in ws["A"] if isinstance(c.value, str) and c.value.startswith("依据"))
     assert "每周访销每季度 13 次" in basis and "每周 13 次" not in basis
+    assert "未能划分" in openpyxl.load_workbook(tmp_path / "out" / "客户组别初始划分_2026-11-03.xlsx").sheetnames
+
+
+def test_r_group_new_without_unassigned_leaves_the_empty_sheet_out(tmp_path):
+    """An empty 未能划分 sheet would print as a page of its own: it is left out and the lead says 0."""
+    header = ["客户编码", "客户名称", "经营业态", "市场类型", "客户经理", "入网日期", "访销周期", "月预计销量"]
+    master = write_xlsx(tmp_path / "客户信息.xlsx", [header, ["0510002", "一号店", "食杂店", "乡村", "王芳",
+                                                              dt.datetime(2026, 10, 20), "双周", 260]])
+    run = cmtool("group-init", "--customers", master, "--date", "2026-11-03", "--out", tmp_path / "out", cwd=tmp_path)
+    assert run.code == 0, run.stderr
+    wb = openpyxl.load_workbook(tmp_path / "out" / "客户组别初始划分_2026-11-03.xlsx")
+    assert wb.sheetnames == ["初始划分"]
+    assert "另有未能划分 0 户）" in wb["初始划分"]["A2"].value
 
 
 def test_r_group_adjust_on_a_messy_master(tmp_path):

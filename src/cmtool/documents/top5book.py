@@ -1,6 +1,6 @@
 """R-TOP5: the workbook `月销量排名前5%客户档案_<M>.xlsx`.
 
-Sheets: 名单, 新进入, 退出, 异常监控 (tables: `xlsx.write_table` under the title
+Sheets: 名单, 新进入, 退出, 异常监控 (the last three only when they have rows; tables: `xlsx.write_table` under the title
 《<company>月销量排名前5%客户档案》 and a line saying what the sheet holds); 档案 (one file a
 customer, one A4 portrait page each: basic info, 12 months of volume, amount and rank, the
 month's cigarette structure, the anomaly sentences and an empty 书面分析 box); then 过期档案 and
@@ -130,6 +130,8 @@ class DossierWriter:
         self.header = styles.header()
         self.cells = [styles.cell(kind, align="center") if kind == "text" else styles.cell(kind)
                       for _, _, kind in HISTORY_COLUMNS]
+        self.whole = [styles.figure(kind, 1) if kind == "volume" else fmt
+                      for (_, _, kind), fmt in zip(HISTORY_COLUMNS, self.cells)]
         self.plain = styles(text_wrap=True, valign="top")
         self.unwrapped = styles()
         self.boxed = styles(text_wrap=True, valign="top", border=1)
@@ -176,13 +178,13 @@ class DossierWriter:
         self.ws.write_row(self.row, 0, [header for _, header, _ in HISTORY_COLUMNS], self.header)
         self.row += 1
         for values in rows:
-            for c, (value, fmt) in enumerate(zip(values, self.cells)):
+            for c, (value, fmt, whole) in enumerate(zip(values, self.cells, self.whole)):
                 if value is None:
                     self.ws.write_blank(self.row, c, None, fmt)
                 elif isinstance(value, str):
                     self.ws.write_string(self.row, c, value, fmt)
                 else:
-                    self.ws.write_number(self.row, c, value, fmt)
+                    self.ws.write_number(self.row, c, value, whole if float(value).is_integer() else fmt)
             self.row += 1
 
     def note(self, text: str, fmt: Format) -> None:
@@ -224,19 +226,24 @@ class DossierWriter:
 
 
 def _tables(book: Top5Book) -> list[Table]:
-    """The four list sheets, each under the document's title and a line saying what it holds."""
+    """名单, then 新进入, 退出 and 异常监控 where they have rows (an empty sheet would print as a
+    page of its own; the 名单 sheet says which are empty), each under the document's title and
+    a line saying what it holds."""
     period = f"{book.month.label}（{book.scope}）"
 
     def table(sheet: str, what: str, frame: pd.DataFrame, columns: tuple[Column, ...]) -> Table:
         return Table(sheet, book.heading.of(f"{book.scope}　{sheet}"), frame, columns, freeze_cols=3,
                      lead=(book.title, f"{period}{what}"))
 
-    return [
-        table("名单", f"月销量排名前5%客户名单，{cn_date(book.published)}发布", book.members, MEMBER_COLUMNS),
+    side = [
         table("新进入", "新进入名单的客户：新建档案，或重新启用保存期内的原档案", book.entered, ENTERED_COLUMNS),
         table("退出", "退出名单的客户：档案归档，保存至年底", book.exited, EXITED_COLUMNS),
         table("异常监控", "异常情况：请查明原因，填写「原因核查」「采取措施」两栏", book.anomalies, ANOMALY_COLUMNS),
     ]
+    empty = "、".join(t.sheet for t in side if t.frame.empty)
+    note = f"；本月没有{empty}的客户" if empty else ""
+    listed = table("名单", f"月销量排名前5%客户名单，{cn_date(book.published)}发布{note}", book.members, MEMBER_COLUMNS)
+    return [listed, *(t for t in side if not t.frame.empty)]
 
 
 def write_top5book(path: Path, book: Top5Book) -> None:

@@ -35,13 +35,12 @@ NUMBER_FORMATS: dict[str, tuple[str, str]] = {
     "text": ("@", "{}"),
     "int": ("0", "{:.0f}"),
     "count": ("#,##0", "{:,.0f}"),
-    "volume": ("#,##0.00", "{:,.2f}"),  # 条; whole values are written with WHOLE_FORMAT
+    "volume": ("#,##0.00", "{:,.2f}"),  # 条; a whole value is written as a count (Styles.figure)
     "amount": ("#,##0.00", "{:,.2f}"),  # 元
     "share": ("0.00%", "{:.2%}"),
     "fine_share": ("0.0000%", "{:.4%}"),  # per-customer shares: 1/6000 of a city is 0.0167 %
     "date": ('yyyy"年"m"月"d"日"', "2026年12月31日"),  # the widest a Chinese date gets
 }
-WHOLE_FORMAT = "#,##0"
 CENTRED_KINDS = frozenset({"int", "date"})  # ranks and row numbers do not touch a left-aligned code
 FONT = "宋体"  # SimSun: on every Chinese Windows, and WPS maps it everywhere
 MAX_WIDTH = 30  # wider text wraps
@@ -163,8 +162,17 @@ class Styles:
         return self._cache[key]
 
     def cell(self, kind: Kind, **props: Any) -> Format:
-        """A bordered body cell of `kind`."""
+        """A bordered body cell of `kind`, padded one character from its border (a right-aligned
+        figure never touches the text beside it); ranks and dates centred."""
+        if "align" not in props:
+            props.update(align="center") if kind in CENTRED_KINDS else props.update(
+                align="left" if kind == "text" else "right", indent=1)
         return self(border=1, num_format=NUMBER_FORMATS[kind][0], **props)
+
+    def figure(self, kind: Kind, value: float, **props: Any) -> Format:
+        """The cell format of one number: a whole volume prints without decimals (1,717 条)."""
+        whole = kind == "volume" and float(value).is_integer()
+        return self.cell("count" if whole else kind, **props)
 
     def header(self, **props: Any) -> Format:
         """A bordered, bold, shaded header cell."""
@@ -306,9 +314,8 @@ class ColumnWriter:
     """How one column's cells are written: the values, the write method and the format(s)."""
 
     def __init__(self, sheet: Worksheet, styles: Styles, col: Column, values: pd.Series):
-        align = {"align": "center"} if col.kind in CENTRED_KINDS else {}
-        self.fmt = styles.cell(col.kind, text_wrap=True) if col.kind == "text" else styles.cell(col.kind, **align)
-        self.whole = styles(border=1, num_format=WHOLE_FORMAT) if col.kind == "volume" else None
+        self.fmt = styles.cell(col.kind, text_wrap=True) if col.kind == "text" else styles.cell(col.kind)
+        self.whole = styles.figure(col.kind, 1) if col.kind == "volume" else None
         if col.kind == "text":
             self.values: list[Any] = text_values(values)
             self.write = sheet.write_string
