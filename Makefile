@@ -1,11 +1,12 @@
 # make demo: 建立 .venv、安装、对 sample_data/ 运行 cmtool classify，输出到 output/
 # make test: 同样的安装步骤，然后运行测试
+# make print-check: 把示例数据的每份文档打印成 PDF 并逐页检查（需要 LibreOffice、Chromium、poppler-utils，见 docs/printing.md）
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench clean
+.PHONY: demo test print-check bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,6 +20,9 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest
+
+print-check: $(STAMP)
+	$(BIN)/python tests/print_check.py
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
