@@ -85,6 +85,12 @@ CUSTOMER_FIELDS: tuple[Field, ...] = (
     _f("expected_monthly", False, "number", "月预计销量"),
     _f("phone", False, "text", "订货电话", "联系电话"),
     _f("address", False, "text", "经营地址", "地址"),
+    _f("visit_frequency", False, "enum", "拜访周期", "拜访频次", "拜访频率"),
+    _f("visit_weekday", False, "enum", "拜访日"),
+    _f("visit_mode", False, "text", "拜访方式"),
+    _f("route", False, "text", "送货线路", "线路"),
+    _f("route_order", False, "text", "线路顺序", "送货顺序"),
+    _f("contact", False, "text", "联系人"),
 )
 
 MONTHLY_SALES_FIELDS: tuple[Field, ...] = (
