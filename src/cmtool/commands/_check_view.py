@@ -61,10 +61,10 @@ def print_check(console: Console, document: dict[str, Any], report: CheckReport)
     summary = document["summary"]
     console.print(f"错误 {summary['errors']} 处，提醒 {summary['warnings']} 处；"
                   f"新入网逾期未维护 {len(document.get('overdue_new', []))} 户；"
-                  f"信息变更 {len(document.get('changes', []))} 项。")
+                  f"信息变更 {len(document.get('changes', []))} 项。", soft_wrap=True, highlight=False)
     for severity, p in [x for x in report.problems if x[0] == "error"][:SHOWN]:
-        console.print(f"  [{SEVERITY_LABELS[severity]}] {p.render()}", markup=False, highlight=False)
+        console.print(f"  [{SEVERITY_LABELS[severity]}] {p.render()}", markup=False, highlight=False, soft_wrap=True)
     if summary["errors"] > SHOWN:
         console.print(f"  …… 另有 {summary['errors'] - SHOWN} 处错误，见报告")
     for path in document["outputs"]:
-        console.print(f"报告：{path}")
+        console.print(f"报告：{path}", soft_wrap=True, highlight=False)

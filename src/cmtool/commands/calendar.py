@@ -75,7 +75,7 @@ def run(
     else:
         print_calendar(err_console, m, workdays, deadlines)
         for path in outputs:
-            err_console.print(f"日历文件：{path}")
+            err_console.print(f"日历文件：{path}", soft_wrap=True, highlight=False)
 
 
 def register(app: typer.Typer) -> None:

@@ -124,7 +124,7 @@ def print_cards(
     if json_output:
         emit_json(document)
     else:
-        err_console.print(f"客户信息卡 {len(records)} 户：{output}", highlight=False)
+        err_console.print(f"客户信息卡 {len(records)} 户：{output}", highlight=False, soft_wrap=True)
 
 
 def _latest_classes(st: AppState, frame: pd.DataFrame) -> pd.DataFrame:

@@ -168,9 +168,10 @@ def changes(
     found `on`, the route); 经营规模/综合分类 changes are flagged outside the first 5 working days of
     a quarter, 组别 changes when `applications` (ledger: customer_id, kind, proposed_group) has no
     application to the new group. `compared`: the canonical columns both files have (default:
-    all of COMPARED). Rows by customer then field order."""
+    all of COMPARED that both frames have). Rows by customer then field order."""
     info = ["customer_id", "name", "manager"]
-    wanted = [c for c in COMPARED if compared is None or c[0] in compared]
+    wanted = [c for c in COMPARED if (compared is None or c[0] in compared)
+              and c[0] in previous.columns and c[0] in current.columns]
     both = current.merge(previous, on="customer_id", suffixes=("", "_old"), how="inner", validate="one_to_one")
     applied = {(r.customer_id, r.kind, r.proposed_group) for r in applications.itertuples()}
     quarter_start = _at_quarter_start(on, is_workday)
@@ -187,7 +188,8 @@ def changes(
                 flag = FLAG_NO_APPLICATION
             rows.append({"customer_id": r["customer_id"], "name": r["name"], "manager": r["manager"],
                          "field": label, "old": old, "new": new, "found": on, "route": route, "flag": flag})
-    frame = pd.DataFrame(rows, columns=[*info, "field", "old", "new", "found", "route", "flag"])
+    frame = pd.DataFrame(rows, columns=[*info, "field", "old", "new", "found", "route", "flag"], dtype=object)
+    frame = frame.where(frame.notna(), None)
     added = current.loc[~current["customer_id"].isin(previous["customer_id"]), info].reset_index(drop=True)
     removed = previous.loc[~previous["customer_id"].isin(current["customer_id"]), info].reset_index(drop=True)
     return Changes(frame, added, removed)
