@@ -20,6 +20,8 @@ WEEKDAY_NAMES = {n: names[0] for n, names in WEEKDAY_SYNONYMS.items()}
 NO_PLAN = "营销动作：plan 命令尚未提供，台账中没有营销动作计划"
 NO_CLASSES = "分类记录：台账中没有该客户的季度分类（运行 cmtool classify 后才有）"
 NO_TOP5 = "前5%档案：台账中该客户从未进入月销量前5%名单"
+NO_APPLICATIONS = "组别调整申请：台账中没有该客户的申请"
+NO_MEASURES = "管理措施：台账中没有该客户的动态管理措施"
 NO_SALES = "月度购进：未给出 --sales，没有购进记录"
 
 
@@ -74,9 +76,16 @@ def customer_record(row: pd.Series, exported: set[str], ledger: Ledger, history:
         month["unit_value"] = round(month["unit_value"], 2)
     record["not_available"] = [
         text for text, missing in ((NO_CLASSES, classes.empty), (NO_TOP5, members.empty),
+                                   (NO_APPLICATIONS, applications.empty), (NO_MEASURES, measures.empty),
                                    (NO_SALES, history is None), (NO_PLAN, True)) if missing
     ]
     return record
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    return f"{value:,.2f}" if isinstance(value, float) else str(value)
 
 
 def show_document(record: dict[str, Any]) -> dict[str, Any]:
@@ -109,7 +118,7 @@ def print_record(console: Console, record: dict[str, Any]) -> None:
         for header in headers:
             table.add_column(header)
         for row in rows:
-            table.add_row(*("" if row[k] is None else str(row[k]) for k in keys))
+            table.add_row(*(_cell(row[k]) for k in keys))
         console.print(table)
     if record["top5_file"]:
         console.print(f"前5%档案状态：{record['top5_file']['state_label']}", highlight=False)

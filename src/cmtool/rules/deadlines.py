@@ -27,6 +27,7 @@ from cmtool.rules.base_info import setup_due
 
 STAT_WORKDAY = 5
 QUOTA_WORKDAYS = 5
+SETUP_LOOKBACK_DAYS = 31  # 2 working days after 入网 never reach further, even over the Spring Festival
 
 
 class Calendar(Protocol):
@@ -84,8 +85,9 @@ def month_deadlines(month: Month, calendar: Calendar, *, review_from_day: int = 
                      "R-QUOTA-REVIEW", f"cmtool quota-review --quarter {quarter.key}"),
         ]
     for r in (new_customers if new_customers is not None else pd.DataFrame(columns=["joined"])).itertuples():
-        if pd.isna(r.joined):
-            continue
+        earliest = month.first_day - timedelta(days=SETUP_LOOKBACK_DAYS)
+        if pd.isna(r.joined) or not earliest <= r.joined.date() <= month.last_day:
+            continue  # its deadline cannot fall in the month (and old years need no calendar)
         due = setup_due(r.joined.date(), calendar.is_workday)
         if month.first_day <= due <= month.last_day:
             found.append(Deadline(due, f"新入网客户 {r.customer_id} {r.name} 基础信息维护完成"
