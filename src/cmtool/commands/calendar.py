@@ -34,8 +34,10 @@ def calendar_document(month: Month, workdays: int, deadlines: list[Deadline], ou
 
 def print_calendar(console: Console, month: Month, workdays: int, deadlines: list[Deadline]) -> None:
     table = Table(title=f"{month.label}工作期限（工作日 {workdays} 天）")
-    for header in ("日期", "事项", "依据", "命令"):
-        table.add_column(header)
+    table.add_column("日期", no_wrap=True)
+    table.add_column("事项", overflow="fold", ratio=3)
+    table.add_column("依据", no_wrap=True)
+    table.add_column("命令", overflow="fold", ratio=2)
     for d in deadlines:
         table.add_row(f"{cn_date(d.day)}（周{WEEKDAYS[d.day.weekday()]}）", d.task, d.rule, d.command)
     console.print(table)

@@ -16,7 +16,7 @@ import typer
 
 from cmtool.commands import _check_view as view
 from cmtool.commands.common import (
-    EncodingOption, JsonOption, OutOption, SheetOption, emit_json, err_console, state, working,
+    AppState, EncodingOption, JsonOption, OutOption, SheetOption, emit_json, err_console, state, working,
 )
 from cmtool.documents.atomic import Staging
 from cmtool.documents.checkbook import CheckReport, write_check_book
@@ -104,7 +104,7 @@ def run(
         raise typer.Exit(1)
 
 
-def _base_info(st, report: CheckReport, master: Inspected, previous: Path | None,
+def _base_info(st: AppState, report: CheckReport, master: Inspected, previous: Path | None,
                sheet: str | None, encoding: str | None) -> None:
     """R-INFO 1–3 on the master, and the sales customers it lacks."""
     frame, calendar = master.frame, st.calendar
@@ -132,7 +132,7 @@ def _base_info(st, report: CheckReport, master: Inspected, previous: Path | None
                                  sorted(compared))
 
 
-def _previous(st, path: Path | None, sheet: str | None, encoding: str | None,
+def _previous(st: AppState, path: Path | None, sheet: str | None, encoding: str | None,
               report: CheckReport) -> tuple[pd.DataFrame, set[str], str] | None:
     """The previous master (frame, its columns, where it came from), or None."""
     if path is not None:

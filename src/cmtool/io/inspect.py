@@ -8,7 +8,6 @@ a file-level problem (not a table, missing column, empty, unreadable, overlappin
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -94,12 +93,9 @@ def _load(found: Inspected, config: Config, sheet: str | None, encoding: str | N
 
 def inspect_file(
     path: Path, kind: str, config: Config, *, sheet: str | None = None, encoding: str | None = None,
-    progress: Callable[[str], None] | None = None,
 ) -> Inspected:
     """Read `path` as `kind` (customers, sales, breaches, decisions) and collect its problems."""
     found = Inspected(Path(path), kind)
-    if progress:
-        progress(found.path.name)
     try:
         _describe(found, config, sheet, encoding)
         _load(found, config, sheet, encoding)
