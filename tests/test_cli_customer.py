@@ -73,7 +73,7 @@ def test_r_card_print_one_a4_page_per_customer_with_the_personal_data_footer(his
     doc = run.json
     assert CUSTOMER in doc["customers"]
     html = Path(doc["outputs"][0]).read_text(encoding="utf-8")
-    pages = html.split('<div class="page">')[1:]
+    pages = html.split('<div class="page card-page">')[1:]
     assert len(pages) == len(doc["customers"])
     assert all("内含客户个人信息，注意保管" in p and "零售客户信息卡" in p for p in pages)
     mine = next(p for p in pages if CUSTOMER in p)
@@ -107,3 +107,19 @@ def test_r_cal_calendar_with_new_customers_and_an_uncovered_year(tmp_path):
     assert any(d["rule"] == "R-INFO" for d in run.json["deadlines"])
     bad = cmtool("calendar", "--month", "2031-03", cwd=tmp_path)
     assert bad.code == 1 and "2031" in bad.stderr and "[calendar]" in bad.stderr
+
+
+def test_r_card_other_base_fields_the_export_has_are_printed(tmp_path):
+    master = tmp_path / "客户信息.csv"
+    master.write_text("客户编码,客户名称,经营业态,市场类型,客户经理,营业时间,商圈类型,订货电话\n"
+                      "0001,=1+2,便利店,城镇,张三,8:00-23:00,社区,13800000001\n", encoding="utf-8")
+    run = cmtool("customer", "print", "--id", "0001", "--customers", master, "--out", tmp_path / "out", "--json",
+                 cwd=tmp_path)
+    assert run.code == 0, run.stderr
+    html = Path(run.json["outputs"][0]).read_text(encoding="utf-8")
+    assert "<th>营业时间</th><td>8:00-23:00</td>" in html and "<th>商圈类型</th><td>社区</td>" in html
+    assert "是否夜店" not in html  # not in the export: not printed
+    assert "<th>经营地址</th><td class=\"blank\">" in html  # a core field the export lacks: a blank line
+    assert "<td>=1+2</td>" in html and "客户编码" in html  # names are data
+    shown = cmtool("customer", "show", "0001", "--customers", master, "--json", cwd=tmp_path).json
+    assert shown["base"]["opening_hours"] == "8:00-23:00" and "是否夜店" in shown["missing_fields"]

@@ -119,3 +119,10 @@ def test_customers_in_sales_not_in_master_are_warnings():
     monthly = pd.DataFrame({"customer_id": ["A", "Z", "Y", "Z"]})
     found = not_in_master(frame, monthly, "s.csv")
     assert [p.customer_id for p in found] == ["Y", "Z"]
+
+
+def test_r_info_3_other_base_fields_are_compared_too():
+    old = master({"customer_id": "A", "name": "甲"}).assign(opening_hours="8:00-22:00")
+    new = master({"customer_id": "A", "name": "甲"}).assign(opening_hours="8:00-23:00")
+    found = changes(old, new, date(2026, 11, 20), NO_APPLICATIONS, CAL.is_workday)
+    assert found.changes[["field", "old", "new"]].values.tolist() == [["营业时间", "8:00-22:00", "8:00-23:00"]]

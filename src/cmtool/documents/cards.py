@@ -1,7 +1,7 @@
 """The A4 customer cards `客户信息卡_<date>.html` (R-CARD, 工作法操作手册 §2).
 
 One page per customer: the base fields (a blank line to fill in on the next visit for each field
-the export lacks or leaves empty), the last 12 months, the quarters' classes, the top-5 % months,
+the export lacks or leaves empty; of the other base fields of 第三章 一(一)2(2), those the export has), the last 12 months, the quarters' classes, the top-5 % months,
 group applications and measures. The only document that prints phone and address: every page
 ends with 内含客户个人信息，注意保管.
 """
@@ -15,8 +15,11 @@ from typing import Any
 
 from cmtool.documents.cn_text import cn_date
 from cmtool.documents.html import render, write_html
+from cmtool.fields import OTHER_BASE_FIELDS
 
 CARD_TEMPLATE = "customer_card.html.j2"
+CARD_MONTHS = 12
+CARD_QUARTERS = 4  # the last four quarters: with 12 months and every base field, one A4 page
 CARD_FIELDS = (
     ("customer_id", "客户编码"), ("name", "客户名称"), ("license_no", "许可证号"), ("class", "综合分类"),
     ("scale", "经营规模"), ("format", "经营业态"), ("market", "市场类型"), ("group", "客户组别"),
@@ -44,14 +47,16 @@ def card(record: dict[str, Any]) -> dict[str, Any]:
         values["joined"] = cn_date(date.fromisoformat(values["joined"]))
     if values.get("expected_monthly") is not None:
         values["expected_monthly"] = f"{values['expected_monthly']:g}"
-    months = record["months"][-12:]
+    months = record["months"][-CARD_MONTHS:]
+    others = [(fd.label, values.get(fd.name)) for fd in OTHER_BASE_FIELDS if fd.label not in record["missing_fields"]]
     return {
-        "fields": [(label, values.get(key)) for key, label in CARD_FIELDS],
+        "fields": [(label, values.get(key)) for key, label in CARD_FIELDS] + others,
         "months": [{"month": m["month"], "volume": f"{m['volume']:,.2f}", "amount": f"{m['amount']:,.2f}",
                     "unit_value": f"{m['unit_value']:,.2f}", "rank": f"{m['city_rank']}/{m['buyers']}"}
                    for m in months],
         "months_note": "没有购进记录（未给出销售数据，或近12个月没有购进）。",
-        "quarters": [{**q, "effective": cn_date(date.fromisoformat(q["effective_from"]))} for q in record["quarters"]],
+        "quarters": [{**q, "effective": cn_date(date.fromisoformat(q["effective_from"]))}
+                     for q in record["quarters"][-CARD_QUARTERS:]],
         "top5": "、".join(f"{t['month']}（第{t['rank']}名）" for t in record["top5"]),
         "applications": "；".join(f"{a['month']} {a['kind']} {a['current_group'] or '无'}→{a['proposed_group']}"
                                  f"（{a['direction']}）" for a in record["applications"]),

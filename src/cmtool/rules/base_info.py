@@ -14,7 +14,7 @@ from datetime import date, timedelta
 import pandas as pd
 
 from cmtool.errors import Problem
-from cmtool.fields import WEEKDAY_SYNONYMS
+from cmtool.fields import OTHER_BASE_FIELDS, WEEKDAY_SYNONYMS
 
 IsWorkday = Callable[[date], bool]
 SETUP_WORKDAYS = 2  # R-INFO 2 / R-CAL: set up within 2 working days of 入网
@@ -50,6 +50,7 @@ ROUTE_QUARTERLY = "V3 季度自动调整"
 ROUTE_GROUP = "书面申请：客户经理申请、市场经理审核、分管副经理审批"
 ROUTE_LICENCE = "待反馈专卖部门"
 ROUTE_OTHER = "客户经理核实、市场经理审核后维护"
+ROUTE_OWN = "客户经理在 1 个工作日内于 V3 维护"
 
 # R-INFO 3: the fields compared, their label and route. Phones and contacts are not compared:
 # the change record would carry personal data.
@@ -72,6 +73,7 @@ COMPARED: tuple[tuple[str, str, str], ...] = (
     ("visit_weekday", "拜访日", ROUTE_ORDER),
     ("visit_mode", "拜访方式", ROUTE_OTHER),
     ("route", "送货线路", ROUTE_OTHER),
+    *((fd.name, fd.label, ROUTE_OWN) for fd in OTHER_BASE_FIELDS),
 )
 GROUP_KINDS = {"group": ("总量组别", "按需供货"), "quota_group": ("单户单次定量",)}
 FLAG_NOT_QUARTER = "不在季度初：经营规模/综合分类应由 V3 每季度自动调整，请核实"
