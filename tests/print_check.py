@@ -88,6 +88,8 @@ COMMANDS: list[Command] = [
     Command("group-init --customers {customers} --out {out}"),
     Command("group-adjust --month 2026-10 --customers {customers} --sales {sales} --out {out}"),
     Command("quota-review --quarter 2026Q3 --customers {customers} --sales {sales} --out {out}"),
+    Command("check --customers {customers} --sales {sales} --out {out}"),
+    Command("customer print --manager 贺萍秀 --customers {customers} --sales {sales} --out {out}"),
 ]
 
 # File-name prefix -> a pattern of the title every page must show, where the printed title is not

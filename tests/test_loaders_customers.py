@@ -10,7 +10,7 @@ import pytest
 
 from cmtool.config import Config
 from cmtool.errors import DataError
-from cmtool.fields import BREACH_FIELDS
+from cmtool.fields import BREACH_FIELDS, OTHER_BASE_FIELDS
 from cmtool.io import rows as rows_module
 from cmtool.io.loaders import load_customers, load_table
 from tests.filemakers import (
@@ -69,7 +69,8 @@ def test_canonical_frame_has_every_column_with_its_dtype(tmp_path):
     assert list(frame.columns) == [
         "customer_id", "name", "format", "market", "manager", "department", "license_no", "scale",
         "class_name", "group", "quota_group", "status", "active", "joined", "order_weekday", "visit_cycle",
-        "expected_monthly", "phone", "address", "source_row",
+        "expected_monthly", "phone", "address", "visit_frequency", "visit_weekday", "visit_mode", "route",
+        "route_order", "contact", *(fd.name for fd in OTHER_BASE_FIELDS), "source_row",
     ]
     assert frame["license_no"].isna().all() and frame["joined"].isna().all()
     assert pd.api.types.is_string_dtype(frame["customer_id"])

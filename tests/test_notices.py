@@ -120,3 +120,15 @@ def test_r_notice_written_as_utf8(tmp_path: Path) -> None:
     text = path.read_text(encoding="utf-8")
     assert text == render(frame)
     assert '<meta charset="utf-8">' in text
+
+
+def test_no_template_gives_the_browser_a_page_margin() -> None:
+    """Only a4_base sets @page (margin 0): a template with its own page margin lets the browser
+    print its header and footer (date, file path, page counter) under default settings."""
+    for template in templates_dir().glob("*.j2"):
+        source = template.read_text(encoding="utf-8")
+        if template.name == "a4_base.html.j2":
+            assert "@page { size: A4; margin: 0; }" in source
+        else:
+            assert "@page" not in source, template.name
+            assert source.startswith('{% extends "a4_base.html.j2" %}'), template.name

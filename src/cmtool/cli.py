@@ -13,6 +13,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from cmtool import __version__
 from cmtool.commands import classify, group_adjust, group_init, quota_review, sample, top5
+from cmtool.commands import calendar as calendar_command, check, customer
 from cmtool.commands.common import AppState
 from cmtool.errors import CmtoolError
 
@@ -79,6 +80,9 @@ group_adjust.register(app)
 quota_review.register(app)
 sample.register(app)
 top5.register(app)
+check.register(app)
+calendar_command.register(app)
+customer.register(app)
 
 
 def main() -> None:

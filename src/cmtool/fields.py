@@ -85,7 +85,34 @@ CUSTOMER_FIELDS: tuple[Field, ...] = (
     _f("expected_monthly", False, "number", "月预计销量"),
     _f("phone", False, "text", "订货电话", "联系电话"),
     _f("address", False, "text", "经营地址", "地址"),
+    _f("visit_frequency", False, "enum", "拜访周期", "拜访频次", "拜访频率"),
+    _f("visit_weekday", False, "enum", "拜访日"),
+    _f("visit_mode", False, "text", "拜访方式"),
+    _f("route", False, "text", "送货线路", "线路"),
+    _f("route_order", False, "text", "线路顺序", "送货顺序"),
+    _f("contact", False, "text", "联系人"),
 )
+
+# The other base fields of manual 第三章 一(一)2(2), kept as text for the customer card (R-CARD)
+# and compared between masters (R-INFO 3).
+OTHER_BASE_FIELDS: tuple[Field, ...] = (
+    _f("night_shop", False, "text", "是否夜店"),
+    _f("law_abiding", False, "text", "守法情况"),
+    _f("opening_hours", False, "text", "营业时间"),
+    _f("terminal", False, "text", "信息终端"),
+    _f("signboard", False, "text", "门头标识"),
+    _f("settlement", False, "text", "结算方式"),
+    _f("trade_area", False, "text", "商圈类型"),
+    _f("brands_shown", False, "text", "品牌出样个数"),
+    _f("order_method", False, "text", "订货方式"),
+    _f("delivery_method", False, "text", "送货方式"),
+    _f("delivery_time", False, "text", "送货时间"),
+    _f("chain", False, "text", "是否连锁"),
+    _f("organisation", False, "text", "组织形式"),
+    _f("footfall", False, "text", "客流量"),
+    _f("facilities", False, "text", "经营设施类型"),
+)
+CUSTOMER_FIELDS += OTHER_BASE_FIELDS
 
 MONTHLY_SALES_FIELDS: tuple[Field, ...] = (
     _f("customer_id", True, "code", "客户编码", "客户代码", "零售户编码", "客户编号"),

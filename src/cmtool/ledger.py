@@ -7,6 +7,7 @@ ledger in one transaction, after its documents are ready, so a refused run leave
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
@@ -103,8 +104,21 @@ def _v3(db: sqlite3.Connection) -> None:
     )
 
 
+def _v4(db: sqlite3.Connection) -> None:
+    """R-INFO 3: the customer master as `cmtool check` last read it (one JSON object per customer)."""
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS master_snapshot (
+            customer_id TEXT PRIMARY KEY,
+            fields TEXT NOT NULL,
+            stored_on TEXT NOT NULL
+        );
+        """
+    )
+
+
 # MIGRATIONS[i] brings the schema from version i to i + 1; append, never edit.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3, _v4)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 APPLICATION_COLUMNS = ("customer_id", "kind", "current_group", "proposed_group", "direction", "evidence")
@@ -286,3 +300,35 @@ class Ledger:
     def measures(self) -> pd.DataFrame:
         """Every recorded R-DYN measure (MEASURE_COLUMNS, dates as ISO text); empty when none."""
         return self._select(f"SELECT {', '.join(MEASURE_COLUMNS)} FROM measures ORDER BY id", (), MEASURE_COLUMNS)
+
+    # ---- issue 11 (R-INFO) adds its reading/recording methods below this line ----
+
+    def master_snapshot(self) -> tuple[pd.DataFrame, str] | None:
+        """The master stored by the last `check` (customer_id plus the stored fields, as text or
+        numbers) and the date it was stored; None when none is stored."""
+        found = self._select("SELECT customer_id, fields, stored_on FROM master_snapshot ORDER BY customer_id",
+                             (), ("customer_id", "fields", "stored_on"))
+        if found.empty:
+            return None
+        fields = pd.DataFrame([json.loads(f) for f in found["fields"]])
+        frame = pd.concat([found[["customer_id"]], fields], axis=1)
+        return frame, str(found.at[0, "stored_on"])
+
+    def record_master_snapshot(self, master: pd.DataFrame, columns: list[str], stored_on: str) -> None:
+        """Replace the stored master with `master`'s `columns` (R-INFO 3), in one transaction."""
+        values = master[columns].astype(object).where(master[columns].notna(), None)
+        rows = [(cid, json.dumps(dict(zip(columns, vals)), ensure_ascii=False, default=str), stored_on)
+                for cid, vals in zip(master["customer_id"], values.itertuples(index=False, name=None))]
+        with self.connect() as con, con:
+            con.execute("DELETE FROM master_snapshot")
+            con.executemany("INSERT INTO master_snapshot VALUES (?, ?, ?)", rows)
+
+    CUSTOMER_CLASS_COLUMNS = ("quarter", "effective_from", "scale", "class_name", "class_code", "rank", "n", "scope",
+                              "volume", "amount")
+
+    def customer_classes(self, customer_id: str) -> pd.DataFrame:
+        """R-CARD: the customer's class in every recorded quarter (CUSTOMER_CLASS_COLUMNS), oldest first."""
+        return self._select(
+            "SELECT c.quarter, q.effective_from, c.scale, c.class_name, c.class_code, c.rank, c.n, c.scope,"
+            " c.volume, c.amount FROM classifications c JOIN quarters q ON q.quarter = c.quarter"
+            " WHERE c.customer_id = ? ORDER BY c.quarter", (customer_id,), self.CUSTOMER_CLASS_COLUMNS)

@@ -38,7 +38,7 @@ def arrow_type(field: Field) -> pa.DataType:
         return pa.float64()
     if field.kind == "date":
         return pa.date32()
-    if field.name == "order_weekday":
+    if field.name in ("order_weekday", "visit_weekday"):
         return pa.int8()
     if field.name == "key_brand":
         return pa.bool_()

@@ -102,6 +102,12 @@ def _data_rows(batch: RawBatch, id_field: str) -> np.ndarray:
     return ~drop
 
 
+def count_data_rows(table: Table) -> int:
+    """How many data rows `table` has (blank and total rows not counted); consumes its batches."""
+    id_field = table.shape[0].name
+    return sum(int(_data_rows(b, id_field).sum()) + len(b.broken) for b in table.batches)
+
+
 def read_rows(
     table: Table, fields: Sequence[Field], problems: RowProblems
 ) -> Iterator[pa.Table]:

@@ -11,7 +11,7 @@ month may come from one file only.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +38,8 @@ class FileSales:
     monthly: pa.Table  # MONTHLY
     detail: SkuDetail | None  # None without order lines in those months
     months: set[str]  # every month in the file, also those left out by `months`
-    first_rows: pd.Series  # customer_id → the Excel row of its first line in the file
+    first_rows: pd.Series = field(default_factory=lambda: pd.Series([], dtype="int64", name="row"))
+    # customer_id → the Excel row of its first line in the file
     sheet: str | None = None  # the sheet read, for Excel files
 
 
@@ -114,7 +115,7 @@ def collect_monthly(
     """Monthly summary rows, checked for a customer twice in the same month."""
     frames = [plain(part).to_pandas() for part in parts]
     if not frames:
-        return FileSales(table.path, MONTHLY.empty_table(), None, set(), pd.Series([], dtype="int64", name="row"))
+        return FileSales(table.path, MONTHLY.empty_table(), None, set())
     frame = pd.concat(frames, ignore_index=True)
     first = frame.groupby("customer_id", sort=False)[SOURCE_ROW].min().rename("row")
     seen = set(frame["month"])

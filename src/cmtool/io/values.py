@@ -209,6 +209,8 @@ VOCABULARIES: dict[str, Vocabulary] = {
     "status": Vocabulary("客户状态", _named(STATUSES)),
     "order_weekday": Vocabulary("订货日", f.WEEKDAY_SYNONYMS),
     "visit_cycle": Vocabulary("访销周期", _named(f.VISIT_CYCLES)),
+    "visit_frequency": Vocabulary("拜访周期", _named(f.VISIT_CYCLES)),
+    "visit_weekday": Vocabulary("拜访日", f.WEEKDAY_SYNONYMS),
     "price_class": Vocabulary("价类", _named(PRICE_CLASSES)),
     "key_brand": Vocabulary("是否重点品牌", KEY_BRAND),
 }
