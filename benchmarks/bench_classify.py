@@ -184,7 +184,36 @@ def top5_sql(city: City, result: Path) -> str:
     """
 
 
-REFERENCES: dict[str, Callable[[City, Path], str]] = {"classify": classify_sql, "top5": top5_sql}
+def analyze_sql(city: City, result: Path) -> str:
+    """R-ANA-SINGLE by 业态 in SQL: the quarter's metrics per active customer from the order lines
+    (volume, amount, distinct SKUs, distinct order dates), then per 业态 the customers, totals,
+    单条值 = amount / volume and the median volume (the report computes this and much more)."""
+    files = ", ".join(f"'{p.as_posix()}'" for p in sorted(city.sales.glob("*.csv")))
+    return f"""
+    COPY (
+      WITH sales AS (
+        SELECT 客户编码 AS customer_id,
+               sum(CAST(购进量 AS DECIMAL(18, 2))) AS volume,
+               sum(CAST(购进额 AS DECIMAL(18, 2))) AS amount,
+               count(DISTINCT 卷烟编码) AS skus, count(DISTINCT 订单日期) AS orders
+        FROM read_csv([{files}], all_varchar = true, header = true)
+        GROUP BY 客户编码
+      ),
+      population AS (
+        SELECT m.经营业态 AS format, coalesce(s.volume, 0) AS volume, coalesce(s.amount, 0) AS amount
+        FROM read_csv('{city.master.as_posix()}', all_varchar = true, header = true) m
+        LEFT JOIN sales s ON s.customer_id = m.客户编码
+        WHERE coalesce(trim(m.客户状态), '') NOT IN ('注销', '歇业', '停业')
+      )
+      SELECT format, count(*) AS customers, sum(volume) AS volume, sum(amount) AS amount,
+             sum(amount) / nullif(sum(volume), 0) AS unit_value, median(volume) AS median_volume
+      FROM population GROUP BY format ORDER BY format
+    ) TO '{result.as_posix()}' (HEADER, DELIMITER ',')
+    """
+
+
+REFERENCES: dict[str, Callable[[City, Path], str]] = {"classify": classify_sql, "top5": top5_sql,
+                                                      "analyze_report": analyze_sql}
 
 
 def run_reference(case: str, city: City, result: Path) -> None:
@@ -263,7 +292,22 @@ def case_top5(city: City, work: Path) -> Comparison:
     return Comparison("top5", reference, tool, note)
 
 
-CASES: dict[str, Callable[[City, Path], Comparison]] = {"classify": case_classify, "top5": case_top5}
+def case_analyze_report(city: City, work: Path) -> Comparison:
+    """cmtool analyze report --quarter 2026Q3 (metrics, every R-ANA analysis, the HTML report with
+    its charts and the workbook with native charts) against analyze_sql (the 业态 groups alone)."""
+    work = work / "analyze"
+    work.mkdir()
+    reference = measure("duckdb", _reference_cmd("analyze_report", city, work / "duckdb_analyze.csv"), work)
+    tool = measure("cmtool", [
+        *_cmtool(), "--db", str(work / "bench.db"), "analyze", "report", "--quarter", QUARTER,
+        "--customers", str(city.master), "--sales", str(city.sales), "--json", "--out", str(work / "cmtool_out"),
+    ], work)
+    note = f"分析结论 {len(_json_document(tool.log)['findings'])} 条" if tool.ok else ""
+    return Comparison("analyze_report", reference, tool, note)
+
+
+CASES: dict[str, Callable[[City, Path], Comparison]] = {"classify": case_classify, "top5": case_top5,
+                                                        "analyze_report": case_analyze_report}
 
 
 def _tail(path: Path, lines: int = 8) -> str:

@@ -90,6 +90,7 @@ COMMANDS: list[Command] = [
     Command("quota-review --quarter 2026Q3 --customers {customers} --sales {sales} --out {out}"),
     Command("check --customers {customers} --sales {sales} --out {out}"),
     Command("customer print --manager 贺萍秀 --customers {customers} --sales {sales} --out {out}"),
+    Command("analyze report --quarter 2026Q3 --customers {customers} --sales {sales} --out {out}"),
 ]
 
 # File-name prefix -> a pattern of the title every page must show, where the printed title is not

@@ -12,7 +12,7 @@ import typer.rich_utils as rich_utils
 from typer.core import TyperCommand, TyperGroup
 
 from cmtool import __version__
-from cmtool.commands import classify, group_adjust, group_init, quota_review, sample, top5
+from cmtool.commands import analyze, classify, group_adjust, group_init, quota_review, sample, top5
 from cmtool.commands import calendar as calendar_command, check, customer
 from cmtool.commands.common import AppState
 from cmtool.errors import CmtoolError
@@ -75,6 +75,7 @@ def root(
 
 
 classify.register(app)
+analyze.register(app)
 group_init.register(app)
 group_adjust.register(app)
 quota_review.register(app)

@@ -151,6 +151,12 @@ class CodesConfig(_Strict):
     scales: dict[str, str] = Field(default_factory=lambda: {"大": "1", "中": "2", "小": "3"})
 
 
+class AnalyzeConfig(_Strict):
+    """R-ANA: the olive-shape limit on 大's share of volume."""
+
+    big_volume_share_max: float = Field(0.50, ge=0, le=1)
+
+
 class Config(_Strict):
     """The whole config file."""
 
@@ -163,6 +169,7 @@ class Config(_Strict):
     aliases: dict[str, list[str]] = Field(default_factory=dict)
     codes: CodesConfig = Field(default_factory=CodesConfig)
     manager_phones: dict[str, str] = Field(default_factory=dict)  # 客户经理 → the phone printed on notices
+    analyze: AnalyzeConfig = Field(default_factory=AnalyzeConfig)
 
 
 def _describe(err: ValidationError, path: Path) -> ConfigError:

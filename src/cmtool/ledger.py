@@ -223,6 +223,12 @@ class Ledger:
                              " LIMIT 1", (day,), ("quarter",))
         return None if found.empty else str(found.at[0, "quarter"])
 
+    def latest_quarter(self, at_most: str) -> str | None:
+        """The latest classified quarter at or before `at_most` (a quarter key such as 2026Q3)."""
+        found = self._select("SELECT quarter FROM quarters WHERE quarter <= ? ORDER BY quarter DESC LIMIT 1",
+                             (at_most,), ("quarter",))
+        return None if found.empty else str(found.at[0, "quarter"])
+
     def top5_months(self) -> pd.DataFrame:
         """Every recorded R-TOP5 list (TOP5_MONTH_COLUMNS), by month."""
         return self._select(f"SELECT {', '.join(self.TOP5_MONTH_COLUMNS)} FROM top5_months ORDER BY month",

@@ -50,6 +50,9 @@ bands = [
   { name = "定量四组", min = 0,  max = 10 },
 ]
 
+[analyze]                             # 零售客户分析
+big_volume_share_max = 0.50           # 橄榄型：大户购进量占比超过 50% 提示结构偏离
+
 [calendar]                            # 在内置节假日日历之外补充
 holidays = []                         # 法定节假日，如 ["2027-01-01"]
 workdays = []                         # 周末调休上班日
