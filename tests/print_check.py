@@ -41,8 +41,9 @@ Checks, per document (and, in workbooks, per sheet)
   and a decimal point/comma) followed by a line whose first word starts with a digit (or "."/","
   and a digit) is a figure broken across lines ("五组（4" / "0 条/月以下）", "8." / "57 条"). Table
   rows and columns of figures look the same to pdftotext, so a pair of lines whose words line up
-  (left, right or centre within 1 pt, first word aside) or two lines of one figure each is taken
-  as a table and not reported.
+  (left, right or centre within 1 pt, first word aside), two lines of one figure each, or a line
+  that starts left of where the line above began (the next table row after the last column) is
+  taken as a table and not reported.
 
 Output: every finding (document, page, text), then a summary table; exit 0 only if every check of
 every document passes, 1 otherwise, 2 when a tool is missing.
@@ -633,6 +634,10 @@ def aligned(a: Word, b: Word) -> bool:
 
 def looks_like_table(l1: list[Word], l2: list[Word]) -> bool:
     """Two rows of a table or two cells of a column of figures, not one wrapped sentence."""
+    if l2[0].x0 + ALIGN < l1[0].x0:
+        # A wrapped line goes on where the line above began (a paragraph, a cell) or, centred, to
+        # the right of it; one that starts further left is the next row read after a last column.
+        return True
     if len(l1) == 1 and len(l2) == 1:
         return bool(FIGURE.match(l1[0].text) and FIGURE.match(l2[0].text))
     rest1, rest2 = l1[1:], l2[1:]

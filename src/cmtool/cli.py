@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 import typer.rich_utils as rich_utils
 from typer.core import TyperCommand, TyperGroup
 
 from cmtool import __version__
-from cmtool.commands import analyze, classify, group_adjust, group_init, quota_review, sample, top5
-from cmtool.commands import calendar as calendar_command, check, customer
-from cmtool.commands.common import AppState
+from cmtool.commands import COMMANDS
 from cmtool.errors import CmtoolError
+
+if TYPE_CHECKING:
+    from typer import _click as click  # Typer's own copy of Click: the classes of its commands
+
 
 rich_utils.ARGUMENTS_PANEL_TITLE = "参数"
 rich_utils.OPTIONS_PANEL_TITLE = "选项"
@@ -44,14 +48,43 @@ def _chinese_help_option(command_class: type) -> None:
 for _command_class in (TyperCommand, TyperGroup):
     _chinese_help_option(_command_class)
 
+_SETTINGS = {"add_completion": False, "pretty_exceptions_enable": False, "rich_markup_mode": "rich"}
+
+
+class LazyGroup(TyperGroup):
+    """The root command: lists COMMANDS from their one-line help and builds a command from its
+    module only when it is invoked."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        return TyperCommand(cmd_name, help=COMMANDS[cmd_name][1], rich_markup_mode="rich")
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name, command, rest = super().resolve_command(ctx, args)
+        return name, (_load(name) if name else command), rest
+
+
+def _load(name: str) -> click.Command:
+    """The real click command `name`, registered by its module on an app of its own."""
+    module = importlib.import_module(f"cmtool.commands.{COMMANDS[name][0]}")
+    holder = typer.Typer(**_SETTINGS)
+    module.register(holder)
+    return typer.main.get_group(holder).commands[name]
+
+
 app = typer.Typer(
     name="cmtool",
+    cls=LazyGroup,
     help="客户经理工具箱：从 V3 导出数据完成零售客户分类、前5%客户档案、组别管理等工作。",
     context_settings={"help_option_names": ["-h", "--help"]},
     no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
+    **_SETTINGS,
 )
 
 
@@ -71,19 +104,9 @@ def root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="显示版本号并退出"),
 ) -> None:
     """客户经理工具箱 cmtool。"""
+    from cmtool.commands.common import AppState  # the commands' layer: imported once one runs
+
     ctx.obj = AppState(config_path=config, db_path=db)
-
-
-classify.register(app)
-analyze.register(app)
-group_init.register(app)
-group_adjust.register(app)
-quota_review.register(app)
-sample.register(app)
-top5.register(app)
-check.register(app)
-calendar_command.register(app)
-customer.register(app)
 
 
 def main() -> None:

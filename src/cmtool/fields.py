@@ -1,6 +1,6 @@
 """The domain vocabulary: canonical fields, the headers accepted for them, and value synonyms.
 
-Sources: shared/spec/data.md (headers) and shared/spec/domain.md (R-CLASS values). Loaders map
+Sources: the data spec (headers) and the R-CLASS values (docs/rules.md). Loaders map
 file headers to these canonical names; rules only ever see canonical names and values.
 """
 

@@ -1,4 +1,4 @@
-"""`cmtool analyze single|assoc|targets|brand|report` (R-ANA, see shared/spec/domain.md).
+"""`cmtool analyze single|assoc|targets|brand|report` (R-ANA, see docs/rules.md).
 
 This module reads options, loads (_analyze_inputs.py), calls the rules (rules/analysis.py,
 rules/metrics.py), writes the documents and prints; the JSON and the summary are in
@@ -29,6 +29,7 @@ from cmtool.documents.xlsx import Heading, Table
 from cmtool.errors import DataError
 from cmtool.rules import analysis
 from cmtool.rules.metrics import METRICS, metric_key
+from cmtool.commands import COMMANDS
 
 REPORT_TARGETS = 30  # the report lists the first 30 targets; the workbook has them all
 
@@ -310,7 +311,7 @@ def report(
 
 def register(app: typer.Typer) -> None:
     """Add `analyze single|assoc|targets|brand|report` to the app."""
-    group = typer.Typer(help="零售客户单项分析、关联分析、指导经营对象、品牌培育名单和分析报告", no_args_is_help=True)
+    group = typer.Typer(help=COMMANDS["analyze"][1], no_args_is_help=True)
     for name, fn in (("single", single), ("assoc", assoc), ("targets", targets), ("brand", brand), ("report", report)):
         group.command(name)(fn)
     app.add_typer(group, name="analyze")

@@ -1,6 +1,6 @@
 """`cmtool classify --quarter Q` and `cmtool classify explain ID --quarter Q`.
 
-Rules: R-SCALE, R-CLASS, R-STAT, R-NOTICE, R-CAL (see shared/spec/domain.md). This module reads
+Rules: R-SCALE, R-CLASS, R-STAT, R-NOTICE, R-CAL (see docs/rules.md). This module reads
 options, loads, calls the rules, writes the documents and prints; the rules live in rules/.
 """
 
@@ -32,6 +32,7 @@ from cmtool.rules.population import quarter_population
 from cmtool.rules.previous import Previous, previous_from_ledger, previous_from_master
 from cmtool.rules.scale import rank_scale
 from cmtool.rules.stat import report_due
+from cmtool.commands import COMMANDS
 
 
 class Scope(str, Enum):
@@ -191,7 +192,7 @@ def _from_ledger(recorded: pd.DataFrame) -> pd.DataFrame:
 
 def register(app: typer.Typer) -> None:
     """Add `classify` and `classify explain` to the app."""
-    group = typer.Typer(help="季度零售客户分类（经营规模、42类综合分类、统计表、告知书）")
+    group = typer.Typer(help=COMMANDS["classify"][1])
     group.callback(invoke_without_command=True)(run)
     group.command("explain")(explain)
     app.add_typer(group, name="classify")

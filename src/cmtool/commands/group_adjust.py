@@ -1,7 +1,7 @@
 """`cmtool group-adjust --month M`: the month's group-change applications.
 
 Rules: R-GROUP-ADJUST, R-GROUP-ONDEMAND, R-QUOTA-ADJUST, and R-GROUP's hold on upward moves
-under an R-DYN measure (shared/spec/domain.md). Reads options, loads, calls rules/groups.py and
+under an R-DYN measure (docs/rules.md). Reads options, loads, calls rules/groups.py and
 rules/quota.py, writes the applications and the workbook, records the applications, prints.
 """
 

@@ -9,6 +9,7 @@ import typer
 from cmtool.commands.common import JsonOption, emit_json, err_console, parse_month
 from cmtool.periods import Month
 from cmtool.samplegen import generate_company, write_company
+from cmtool.commands import COMMANDS
 
 
 def sample(
@@ -36,4 +37,4 @@ def sample(
 
 def register(app: typer.Typer) -> None:
     """Add `sample` to the app."""
-    app.command("sample", help="生成示例数据（虚构的城市烟草公司，可指定户数与随机种子）")(sample)
+    app.command("sample", help=COMMANDS["sample"][1])(sample)

@@ -1,6 +1,6 @@
 """`cmtool top5 --month M` and `cmtool top5 history ID`.
 
-Rules: R-TOP5, R-CAL (see shared/spec/domain.md). This module reads options, loads, calls the
+Rules: R-TOP5, R-CAL (see docs/rules.md). This module reads options, loads, calls the
 rules, writes the workbook and records the month; the rules live in rules/top5.py,
 rules/top5_archive.py and rules/anomalies.py, the JSON, the terminal summary and the workbook's
 content in _top5_view.py.
@@ -29,6 +29,7 @@ from cmtool.rules.anomalies import find_anomalies
 from cmtool.rules.population import quarter_population
 from cmtool.rules.top5 import Movement, Top5List, compare, monthly_history, publish_date, structure, top5_list
 from cmtool.rules.top5_archive import EXPIRED, Archive, ListedMonth, expired, rebuild_archive
+from cmtool.commands import COMMANDS
 
 HISTORY_MONTHS = 12  # R-TOP5 4: the 档案 shows M−11..M
 RANKED_COLUMNS = ["customer_id", "name", "department", "manager", "format", "market", "volume_h", "amount_c"]
@@ -260,7 +261,7 @@ def history(
 
 def register(app: typer.Typer) -> None:
     """Add `top5` and `top5 history` to the app."""
-    group = typer.Typer(help="月销量排名前5%客户名单与档案（新进入、退出归档、异常监控）")
+    group = typer.Typer(help=COMMANDS["top5"][1])
     group.callback(invoke_without_command=True)(run)
     group.command("history")(history)
     app.add_typer(group, name="top5")

@@ -1,0 +1,46 @@
+"""Startup (issue 13): `cmtool --help` and `--version` load no data library; every listed command
+is registered by its module."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from cli_support import cmtool
+from cmtool.cli import _load
+from cmtool.commands import COMMANDS
+
+HEAVY = ("pandas", "numpy", "pyarrow", "xlsxwriter", "openpyxl", "jinja2", "python_calamine", "pydantic")
+
+
+def test_cli_module_imports_no_data_library() -> None:
+    code = "import sys, cmtool.cli; print(' '.join(m for m in %r if m in sys.modules))" % (HEAVY,)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == ""
+
+
+def test_help_lists_every_command_in_order(tmp_path) -> None:
+    run = cmtool("--help", cwd=tmp_path)
+    assert run.code == 0
+    positions = [run.stdout.index(f"│ {name} ") for name in COMMANDS]
+    assert positions == sorted(positions)
+    assert cmtool("--version", cwd=tmp_path).stdout.startswith("cmtool ")
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_each_listed_command_is_registered_by_its_module(name: str) -> None:
+    command = _load(name)
+    assert command.name == name
+
+
+def test_unknown_command_is_a_usage_error(tmp_path) -> None:
+    run = cmtool("nosuch", cwd=tmp_path)
+    assert run.code == 2
+    assert "nosuch" in run.stderr
+
+
+def test_command_help_comes_from_the_module(tmp_path) -> None:
+    run = cmtool("top5", "history", "--help", cwd=tmp_path)
+    assert run.code == 0 and "档案状态" in run.stdout
