@@ -26,6 +26,8 @@ from pathlib import Path
 
 from gen_city import DATA_DIR, QUARTER, City, ensure_city
 
+from cmtool.documents.cn_text import display_width
+
 TIME_GOAL = 1.5
 MEMORY_GOAL = 2.0
 SCALE_LETTERS = {"大": "1", "中": "2", "小": "3"}
@@ -56,6 +58,7 @@ class Comparison:
     reference: Run
     tool: Run
     note: str = ""
+    phases: dict[str, float] | None = None  # seconds per phase of one more cmtool run (phases.py)
 
 
 def measure(label: str, cmd: list[str], work: Path) -> Run:
@@ -75,10 +78,16 @@ def _class_case(column: str, letters: dict[str, str]) -> str:
     return f"CASE {column} {whens} END"
 
 
+QUARTER_END = "2026-09-30"  # of QUARTER
+# R-SCALE 1 / R-TOP5 1: a customer that joined after the period's end is not ranked.
+_JOINED_BY = "(nullif(trim({column}), '') IS NULL OR CAST({column} AS DATE) <= DATE '{end}')"
+
+
 def classify_sql(city: City, result: Path) -> str:
-    """R-SCALE in SQL: quarter totals per customer, population = master minus 注销/歇业/停业,
-    shares and score, exact integer ordering key (v·A + a·V), round-half-up cuts, ties take the
-    scale of their lowest position, 42-class name and code, change against the master's class."""
+    """R-SCALE in SQL: quarter totals per customer, population = master minus 注销/歇业/停业 and
+    minus those that joined after the quarter, shares and score, exact integer ordering key
+    (v·A + a·V), round-half-up cuts, ties take the scale of their lowest position, 42-class name
+    and code, change against the master's class."""
     files = ", ".join(f"'{p.as_posix()}'" for p in sorted(city.sales.glob("*.csv")))
     code = " || ".join([
         _class_case("market", MARKET_LETTERS), _class_case("format", FORMAT_LETTERS),
@@ -99,6 +108,7 @@ def classify_sql(city: City, result: Path) -> str:
                经营规模 AS previous_scale, 综合分类 AS previous_class
         FROM read_csv('{city.master.as_posix()}', all_varchar = true, header = true)
         WHERE coalesce(trim(客户状态), '') NOT IN ('注销', '歇业', '停业')
+          AND {_JOINED_BY.format(column='入网日期', end=QUARTER_END)}
       ),
       population AS (
         SELECT m.*, coalesce(s.volume, 0) AS volume, coalesce(s.amount, 0) AS amount
@@ -144,6 +154,7 @@ def classify_sql(city: City, result: Path) -> str:
 
 
 TOP5_MONTH = "2026-09"  # one month of the city's 2026Q3 order lines
+TOP5_MONTH_END = "2026-09-30"
 
 
 def top5_sql(city: City, result: Path) -> str:
@@ -166,6 +177,7 @@ def top5_sql(city: City, result: Path) -> str:
         FROM read_csv('{city.master.as_posix()}', all_varchar = true, header = true) m
         LEFT JOIN sales s ON s.customer_id = m.客户编码
         WHERE coalesce(trim(m.客户状态), '') NOT IN ('注销', '歇业', '停业')
+          AND {_JOINED_BY.format(column='m.入网日期', end=TOP5_MONTH_END)}
       ),
       ranked AS (
         SELECT *, rank() OVER (ORDER BY volume DESC) AS rank,
@@ -251,18 +263,26 @@ def case_classify(city: City, work: Path) -> Comparison:
     reference_csv = work / "duckdb_result.csv"
     reference = measure("duckdb", _reference_cmd("classify", city, reference_csv), work)
     out = work / "cmtool_out"
-    tool = measure("cmtool", [
-        *_cmtool(), "--db", str(work / "bench.db"), "classify", "--quarter", QUARTER,
-        "--customers", str(city.master), "--sales", str(city.sales), "--result-format", "csv",
-        "--notices", "none", "--json", "--out", str(out),
-    ], work)
+    args = ["classify", "--quarter", QUARTER, "--customers", str(city.master), "--sales", str(city.sales),
+            "--result-format", "csv", "--notices", "none", "--json", "--out", str(out)]
+    tool = measure("cmtool", [*_cmtool(), "--db", str(work / "bench.db"), *args], work)
     note = ""
     tool_csv = out / f"客户分类结果_{QUARTER}.csv"
     if reference.ok and tool.ok and tool_csv.exists():
         ours, theirs = _scales(tool_csv), _scales(reference_csv)
         differ = sum(1 for k, v in theirs.items() if ours.get(k) != v)
         note = f"经营规模不一致 {differ} 户（共 {len(theirs)} 户）" if ours else "未能在 cmtool 结果中找到客户编码/经营规模列"
-    return Comparison("classify", reference, tool, note)
+    return Comparison("classify", reference, tool, note, phases(work, args))
+
+
+def phases(work: Path, args: list[str]) -> dict[str, float] | None:
+    """One more cmtool run with its phases timed (benchmarks/phases.py), a fresh ledger."""
+    out = work / "phases.json"
+    db = work / "phases.db"
+    db.unlink(missing_ok=True)
+    done = subprocess.run([sys.executable, str(Path(__file__).with_name("phases.py")), str(out), "--",
+                           "--db", str(db), *args], capture_output=True, cwd=work)
+    return json.loads(out.read_text(encoding="utf-8")) if done.returncode == 0 else None
 
 
 def _json_document(log: Path) -> dict:
@@ -278,10 +298,9 @@ def case_top5(city: City, work: Path) -> Comparison:
     work.mkdir()
     reference_csv = work / "duckdb_top5.csv"
     reference = measure("duckdb", _reference_cmd("top5", city, reference_csv), work)
-    tool = measure("cmtool", [
-        *_cmtool(), "--db", str(work / "bench.db"), "top5", "--month", TOP5_MONTH,
-        "--customers", str(city.master), "--sales", str(city.sales), "--json", "--out", str(work / "cmtool_out"),
-    ], work)
+    args = ["top5", "--month", TOP5_MONTH, "--customers", str(city.master), "--sales", str(city.sales), "--json",
+            "--out", str(work / "cmtool_out")]
+    tool = measure("cmtool", [*_cmtool(), "--db", str(work / "bench.db"), *args], work)
     note = ""
     if reference.ok and tool.ok:
         ours = [(m["customer_id"], m["rank"]) for m in _json_document(tool.log)["members"]]
@@ -289,7 +308,7 @@ def case_top5(city: City, work: Path) -> Comparison:
             theirs = [(r["customer_id"], int(r["rank"])) for r in csv.DictReader(f)]
         note = (f"名单与参考一致（{len(ours)} 户）" if ours == theirs
                 else f"名单不一致：cmtool {len(ours)} 户，参考 {len(theirs)} 户")
-    return Comparison("top5", reference, tool, note)
+    return Comparison("top5", reference, tool, note, phases(work, args))
 
 
 def case_analyze_report(city: City, work: Path) -> Comparison:
@@ -315,6 +334,17 @@ def _tail(path: Path, lines: int = 8) -> str:
     return "\n".join("    " + line for line in text[-lines:])
 
 
+STARTUP_GOAL = 0.3  # seconds for `cmtool --help` and `cmtool --version`
+
+
+def startup(work: Path, runs: int = 5) -> None:
+    """The median wall time of `cmtool --help` and `cmtool --version` (what an office user waits)."""
+    print("\n== startup ==")
+    for option in ("--help", "--version"):
+        times = sorted(measure("cmtool", [*_cmtool(), option], work).seconds for _ in range(runs))
+        print(f"  cmtool {option:<10} 中位数 {times[runs // 2]:.2f} 秒（{runs} 次，目标 ≤ {STARTUP_GOAL} 秒）")
+
+
 def report(c: Comparison) -> None:
     """Print both runs and the ratios against the goals."""
     print(f"\n== {c.case} ==")
@@ -329,6 +359,12 @@ def report(c: Comparison) -> None:
         print(f"  倍数    用时 {t:.2f}×（目标 ≤ {TIME_GOAL}×）  内存 {m:.2f}×（目标 ≤ {MEMORY_GOAL}×）")
     if c.note:
         print(f"  {c.note}")
+    if c.phases:
+        total = sum(c.phases.values())
+        print(f"  各阶段（另跑一次 cmtool，共 {total:.2f} 秒）：")
+        for phase, seconds in c.phases.items():
+            pad = " " * (36 - display_width(phase))
+            print(f"    {phase}{pad} {seconds:6.2f} 秒 {seconds / total:6.1%}")
 
 
 def main() -> None:
@@ -348,6 +384,7 @@ def main() -> None:
     city = ensure_city(args.customers, args.data_dir)
     print(f"数据：{city.root}（准备用时 {time.perf_counter() - started:.1f} 秒）")
     work = Path(tempfile.mkdtemp(prefix="cmtool-bench-"))
+    startup(work)
     for name in args.case or sorted(CASES):
         report(CASES[name](city, work))
     if args.keep:

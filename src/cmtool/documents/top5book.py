@@ -85,6 +85,14 @@ class Dossier:
     structure_note: str | None  # why the structure is missing, else None
     anomalies: list[str]
 
+    @property
+    def cells(self) -> int:
+        """How many cells its page takes, merged ones included (chooses xlsxwriter's mode): a
+        full-width row for each line, pair row and note, the history with its header row."""
+        rows = (len(self.info) + len(self.structure) + max(len(self.anomalies), 1) + len(self.history) + 1
+                + (self.structure_note is not None) + 3)  # 书面分析: hint, box; the signature line
+        return rows * len(WIDTHS) + 6  # heading and section lines: one cell each
+
 
 @dataclass(frozen=True)
 class Top5Book:
@@ -256,7 +264,7 @@ def write_top5book(path: Path, book: Top5Book) -> None:
         trailing.append(problem_table(book.problems, book.heading))
     chunks = [book.dossiers[i : i + FILES_PER_SHEET] for i in range(0, len(book.dossiers), FILES_PER_SHEET)] or [[]]
     names = unique_sheet_names([*(t.sheet for t in tables), *(["档案"] * len(chunks)), *(t.sheet for t in trailing)])
-    cells = sum(len(t.frame) * len(t.columns) for t in [*tables, *trailing]) + 60 * len(WIDTHS) * len(book.dossiers)
+    cells = sum(len(t.frame) * len(t.columns) for t in [*tables, *trailing]) + sum(d.cells for d in book.dossiers)
     with gc_paused(), new_workbook(path, constant_memory=cells > CONSTANT_MEMORY_CELLS) as workbook:
         styles = Styles(workbook)
         for name, table in zip(names, tables):

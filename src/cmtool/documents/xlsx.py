@@ -46,7 +46,10 @@ FONT = "宋体"  # SimSun: on every Chinese Windows, and WPS maps it everywhere
 MAX_WIDTH = 30  # wider text wraps
 FILTER_BUTTON = 3  # the autofilter arrow covers about this much of a header cell
 LINE_HEIGHT = 13.5  # points per line of 10-point 宋体
-CONSTANT_MEMORY_CELLS = 200_000  # above this, rows are streamed to disk as they are written
+# Above this many cells, rows are streamed to disk as they are written (xlsxwriter's
+# constant_memory): memory stays flat but the write is slower (the top-5 % 档案 at 60,000
+# customers: 357,000 cells, 2.3× the time). Below it a workbook holds ~150 bytes a cell.
+CONSTANT_MEMORY_CELLS = 1_500_000
 PAGE_FOOTER = "&C第 &P 页"  # &N would count the whole workbook's pages in LibreOffice and WPS
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 

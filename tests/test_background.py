@@ -1,0 +1,75 @@
+"""documents/background.py (issue 13): a document written in a worker process is the same file,
+its errors reach the command, and a small run writes in place."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from cmtool.documents.background import Background
+
+two_cores = pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="a worker is used only with a second core")
+
+
+def write_pid(path: Path, text: str) -> None:
+    path.write_text(f"{text} {os.getpid()}", encoding="utf-8")
+
+
+def fail(path: Path) -> None:
+    raise OSError(28, "No space left on device", str(path))
+
+
+@two_cores
+def test_a_worthwhile_document_is_written_by_another_process(tmp_path: Path) -> None:
+    target = tmp_path / "统计表.xlsx"
+    with Background(worthwhile=True) as background:
+        background.write(write_pid, target, "统计表")
+        background.wait()
+        text, pid = target.read_text(encoding="utf-8").split()
+    assert text == "统计表" and int(pid) != os.getpid()
+
+
+def test_a_small_document_is_written_in_place(tmp_path: Path) -> None:
+    target = tmp_path / "统计表.xlsx"
+    with Background(worthwhile=False) as background:
+        background.write(write_pid, target, "统计表")
+        assert int(target.read_text(encoding="utf-8").split()[1]) == os.getpid()  # before wait()
+
+
+@two_cores
+def test_the_workers_error_is_raised_by_wait(tmp_path: Path) -> None:
+    with Background(worthwhile=True) as background:
+        background.write(fail, tmp_path / "x.xlsx")
+        with pytest.raises(OSError) as raised:
+            background.wait()
+    assert raised.value.errno == 28 and raised.value.filename == str(tmp_path / "x.xlsx")
+
+
+def _statbook_values(path: Path) -> list[list[object]]:
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True)
+    return [[ws.title, *[tuple(row) for row in ws.iter_rows(values_only=True)]] for ws in book.worksheets]
+
+
+@two_cores
+def test_classify_writes_the_same_statbook_in_a_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from cli_support import SAMPLE
+    from cmtool.cli import app
+    from cmtool.commands import classify
+
+    books = []
+    for rows in (0, 10**9):  # every run in a worker; none
+        monkeypatch.setattr(classify, "BACKGROUND_ROWS", rows)
+        out = tmp_path / str(rows)
+        run = CliRunner().invoke(app, ["--db", str(out / "cmtool.db"), "classify", "--quarter", "2026Q3",
+                                       "--customers", str(SAMPLE / "客户信息.xlsx"), "--sales", str(SAMPLE / "sales"),
+                                       "--notices", "none", "--out", str(out)])
+        assert run.exit_code == 0, run.output
+        books.append(_statbook_values(out / "客户分类情况统计表_2026Q3.xlsx"))
+        assert not list(out.glob(".*tmp*"))
+    assert books[0] == books[1] and len(books[0]) > 10
