@@ -58,7 +58,7 @@ class Comparison:
     reference: Run
     tool: Run
     note: str = ""
-    phases: dict[str, float] | None = None  # seconds per phase of one more cmtool run (phases.py)
+    phases: dict[str, dict[str, float]] | None = None  # one more cmtool run, timed (phases.py)
 
 
 def measure(label: str, cmd: list[str], work: Path) -> Run:
@@ -275,7 +275,7 @@ def case_classify(city: City, work: Path) -> Comparison:
     return Comparison("classify", reference, tool, note, phases(work, args))
 
 
-def phases(work: Path, args: list[str]) -> dict[str, float] | None:
+def phases(work: Path, args: list[str]) -> dict[str, dict[str, float]] | None:
     """One more cmtool run with its phases timed (benchmarks/phases.py), a fresh ledger."""
     out = work / "phases.json"
     db = work / "phases.db"
@@ -360,11 +360,12 @@ def report(c: Comparison) -> None:
     if c.note:
         print(f"  {c.note}")
     if c.phases:
-        total = sum(c.phases.values())
-        print(f"  各阶段（另跑一次 cmtool，共 {total:.2f} 秒）：")
-        for phase, seconds in c.phases.items():
+        seconds, peaks = c.phases["seconds"], c.phases["peak_mb"]
+        total = sum(seconds.values())
+        print(f"  各阶段（另跑一次 cmtool，共 {total:.2f} 秒；峰值内存为该阶段结束时进程的峰值）：")
+        for phase, spent in seconds.items():
             pad = " " * (36 - display_width(phase))
-            print(f"    {phase}{pad} {seconds:6.2f} 秒 {seconds / total:6.1%}")
+            print(f"    {phase}{pad} {spent:6.2f} 秒 {spent / total:6.1%}  峰值 {peaks[phase]:6.0f} MB")
 
 
 def main() -> None:

@@ -3,7 +3,8 @@
     python benchmarks/phases.py OUT.json -- classify --quarter 2026Q3 --customers ... --out ...
 
 Times the imports, then runs the command with the functions of each phase wrapped by a timer
-(loading, aggregation, ranking, each document, the ledger, the JSON). Nothing in cmtool is
+(loading, aggregation, ranking, each document, the ledger, the JSON), noting the peak memory of
+the process when each phase ends (so the phase that raised it shows). Linux and macOS only. Nothing in cmtool is
 changed: the wrappers replace the names the command modules call (none of them calls another,
 so the phases add up). The rest of the wall time (options, config, small frames) is printed as 其他.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import resource
 import sys
 import time
 from collections.abc import Callable
@@ -51,42 +53,52 @@ IMPORTS = "导入模块"
 OTHER = "其他"
 
 
-def _timed(fn: Callable[..., Any], phase: str, totals: dict[str, float]) -> Callable[..., Any]:
+def _peak_mb() -> float:
+    """This process's peak resident memory so far (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _timed(fn: Callable[..., Any], phase: str, totals: dict[str, float], peaks: dict[str, float]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         started = time.perf_counter()
         try:
             return fn(*args, **kwargs)
         finally:
             totals[phase] = totals.get(phase, 0.0) + time.perf_counter() - started
+            peaks[phase] = _peak_mb()
     return wrapper
 
 
-def _wrap(command: str, totals: dict[str, float]) -> None:
+def _wrap(command: str, totals: dict[str, float], peaks: dict[str, float]) -> None:
     for module_name, attribute, phase in PHASES[command]:
         owner: Any = importlib.import_module(module_name)
         *path, name = attribute.split(".")
         for part in path:
             owner = getattr(owner, part)
-        setattr(owner, name, _timed(getattr(owner, name), phase, totals))
+        setattr(owner, name, _timed(getattr(owner, name), phase, totals, peaks))
 
 
-def profile(args: list[str]) -> dict[str, float]:
-    """Run `cmtool ARGS` here; seconds per phase, in the order of PHASES, plus imports and rest."""
+def profile(args: list[str]) -> dict[str, dict[str, float]]:
+    """Run `cmtool ARGS` here: per phase (in the order of PHASES, plus imports and the rest) its
+    seconds and the process's peak memory in MB once it ended."""
     command = next(a for a in args if a in PHASES)
     started = time.perf_counter()
     from cmtool.cli import app
     importlib.import_module(f"cmtool.commands.{command}")
     totals: dict[str, float] = {IMPORTS: time.perf_counter() - started}
-    _wrap(command, totals)
+    peaks: dict[str, float] = {IMPORTS: _peak_mb()}
+    _wrap(command, totals, peaks)
     run_started = time.perf_counter()
     try:
         app(args, standalone_mode=False)
     finally:
         sys.stdout.flush()
     wall = time.perf_counter() - run_started
-    timed = {phase: totals.get(phase, 0.0) for _, _, phase in PHASES[command]}
-    rest = wall - sum(timed.values())  # the wrapped calls do not nest: each is made by the command
-    return {IMPORTS: totals[IMPORTS], **timed, OTHER: max(rest, 0.0)}
+    phases = [IMPORTS, *(phase for _, _, phase in PHASES[command])]
+    timed = {phase: totals.get(phase, 0.0) for phase in phases}
+    timed[OTHER] = max(wall - sum(timed.values()) + timed[IMPORTS], 0.0)  # the wrapped calls do not nest
+    peaks[OTHER] = _peak_mb()
+    return {"seconds": timed, "peak_mb": {phase: peaks.get(phase, 0.0) for phase in timed}}
 
 
 def main() -> None:

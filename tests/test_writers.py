@@ -299,3 +299,18 @@ def test_statbook_without_previous_quarter_lists_nobody(tmp_path: Path) -> None:
     rest = row_of(ws, "A", "户数", after=row_of(ws, "A", "户数") + 1)
     assert ws.cell(rest, 7).value == 12 and ws.cell(rest, 9).value == 12  # all 新增
     assert ws.cell(row_of(ws, "B", "客户编码") + 1, 1).value == "本季度没有分类变动的客户"
+
+
+def test_result_csv_in_chunks_is_the_same_file(tmp_path: Path, result: pd.DataFrame,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 13: the CSV is converted CSV_CHUNK_ROWS rows at a time; the file does not change."""
+    import cmtool.documents.tables as tables
+
+    whole, chunked = tmp_path / "whole.csv", tmp_path / "chunked.csv"
+    write_result(whole, result, fmt="csv", quarter=Q, company=COMPANY)
+    monkeypatch.setattr(tables, "CSV_CHUNK_ROWS", 3)
+    write_result(chunked, result, fmt="csv", quarter=Q, company=COMPANY)
+    assert len(result) > 3 and chunked.read_bytes() == whole.read_bytes()
+    empty = tmp_path / "empty.csv"
+    write_result(empty, result.iloc[:0], fmt="csv", quarter=Q, company=COMPANY)
+    assert empty.read_bytes() == whole.read_bytes().split(b"\r\n")[0] + b"\r\n"

@@ -117,6 +117,16 @@ def _v4(db: sqlite3.Connection) -> None:
     )
 
 
+def _plain_rows(frame: pd.DataFrame, columns: tuple[str, ...], chunk: int = 50_000) -> Iterator[tuple[object, ...]]:
+    """The rows of `columns` as Python values (None where missing), converted a chunk at a time
+    and column by column: a province's 500,000 rows are never all Python objects at once."""
+    for start in range(0, len(frame), chunk):
+        part = frame.iloc[start : start + chunk]
+        values = [(s.astype(object).where(s.notna(), None) if s.hasnans else s).tolist()
+                  for s in (part[c] for c in columns)]
+        yield from zip(*values)
+
+
 # MIGRATIONS[i] brings the schema from version i to i + 1; append, never edit.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3, _v4)
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -190,7 +200,6 @@ class Ledger:
         self, quarter: str, scope: str, effective_from: str, result: pd.DataFrame, recorded_at: datetime
     ) -> None:
         """Store a classified quarter, replacing an earlier run of it, in one transaction."""
-        rows = result[list(_CLASS_COLUMNS)].astype(object).where(result[list(_CLASS_COLUMNS)].notna(), None)
         with self.connect() as con, con:
             con.execute("DELETE FROM quarters WHERE quarter = ?", (quarter,))
             con.execute(
@@ -200,7 +209,7 @@ class Ledger:
             con.executemany(
                 f"INSERT INTO classifications (quarter, {', '.join(_CLASS_COLUMNS)})"
                 f" VALUES (?, {', '.join('?' * len(_CLASS_COLUMNS))})",
-                ((quarter, *r) for r in rows.itertuples(index=False, name=None)),
+                ((quarter, *r) for r in _plain_rows(result, _CLASS_COLUMNS)),
             )
 
     # ---- issue 3 (R-TOP5) adds its reading/recording methods below this line ----

@@ -106,16 +106,23 @@ def defuse_formulas(values: pd.Series) -> pd.Series:
     return text.mask(risky, "'" + text)
 
 
+CSV_CHUNK_ROWS = 50_000  # rows converted at a time: a province's result is not copied whole
+
+
 def write_csv(path: Path, frame: pd.DataFrame, columns: Sequence[Column]) -> None:
     """UTF-8 with BOM and CRLF, so Excel/WPS on Windows open it right; text columns defused."""
-    table = labelled(frame, columns)
-    for col in columns:
-        if col.kind == "text":
-            table[col.header] = defuse_formulas(table[col.header])
+    schema = pa.schema([(col.header, pa.string() if col.kind == "text" else pa.int64() if col.kind == "int"
+                         else pa.float64()) for col in columns])
     with path.open("wb") as stream:
         stream.write(codecs.BOM_UTF8)
-        pa_csv.write_csv(pa.Table.from_pandas(table, preserve_index=False), stream,
-                         pa_csv.WriteOptions(quoting_style="needed", eol="\r\n"))
+        with pa_csv.CSVWriter(stream, schema, write_options=pa_csv.WriteOptions(quoting_style="needed",
+                                                                                eol="\r\n")) as writer:
+            for start in range(0, len(frame), CSV_CHUNK_ROWS):
+                table = labelled(frame.iloc[start : start + CSV_CHUNK_ROWS], columns)
+                for col in columns:
+                    if col.kind == "text":
+                        table[col.header] = defuse_formulas(table[col.header])
+                writer.write_table(pa.Table.from_pandas(table, schema=schema, preserve_index=False))
 
 
 def write_parquet(path: Path, frame: pd.DataFrame, columns: Sequence[Column]) -> None:
