@@ -53,6 +53,15 @@ bands = [
 [analyze]                             # 零售客户分析
 big_volume_share_max = 0.50           # 橄榄型：大户购进量占比超过 50% 提示结构偏离
 
+[dynamic]                             # 动态组别管理（诚信经营协议）
+review_from_day = 21                  # 每月 21 日起审议当月违约记录
+policy = [                            # 违约类型（与违约记录一致）→ 建议措施及期限
+  { breach = "销售非法卷烟", measure = "暂停访销", weeks = 4 },
+  { breach = "跨区域销售", measure = "组别下调", steps = 1, months = 3 },
+  { breach = "低价倾销", measure = "取消紧俏控制品牌", months = 1 },
+  { breach = "拆包销售", measure = "取消紧俏控制品牌", months = 1 },
+]
+
 [calendar]                            # 在内置节假日日历之外补充
 holidays = []                         # 法定节假日，如 ["2027-01-01"]
 workdays = []                         # 周末调休上班日
