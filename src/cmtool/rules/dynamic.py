@@ -16,6 +16,7 @@ Pure: frames and dates in, frames and values out.
 
 from __future__ import annotations
 
+import calendar
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -56,12 +57,15 @@ class Term:
 
     def end(self, start: date) -> date:
         """R-DYN 2: the last day: weeks → start + 7·weeks − 1; months → the day before the same
-        day-of-month `count` months later (a day the month lacks runs on into the next month)."""
+        day-of-month `count` months later (to the month's last day when it lacks that day)."""
         if self.unit == "weeks":
             return start + timedelta(days=7 * self.count - 1)
         index = start.month - 1 + self.count
-        first = date(start.year + index // 12, index % 12 + 1, 1)
-        return first + timedelta(days=start.day - 1) - timedelta(days=1)
+        year, month = start.year + index // 12, index % 12 + 1
+        last = calendar.monthrange(year, month)[1]
+        if start.day > last:  # the month lacks that day: the term runs to its last day
+            return date(year, month, last)
+        return date(year, month, start.day) - timedelta(days=1)
 
     @property
     def text(self) -> str:
