@@ -232,13 +232,15 @@ MEASURE_COLUMNS = ["customer_id", "measure", "notice", "steps", "term", "first_o
 def schedule_measures(decisions: pd.DataFrame, first_days: pd.DataFrame) -> pd.DataFrame:
     """R-DYN 2: each decided measure (decisions: customer_id, measure, steps, term (Term), remark;
     不处理 rows are dropped) with its notice title, first order day, deliver_by, start (= the first
-    order day), end and the fallback reason of `first_days` (rules/visits.py `first_order_days`)."""
+    order day), end and the fallback reason of `first_days` (rules/visits.py `first_order_days`);
+    the decisions' other columns follow."""
     taken = decisions[decisions["measure"] != NO_ACTION]
     out = taken.merge(first_days, on="customer_id", how="left", validate="many_to_one")
     out["notice"] = out["measure"].map(NOTICE_TITLES)
     out["start"] = out["first_order_day"]
     out["end"] = [t.end(s) for t, s in zip(out["term"], out["start"])]
-    return out[MEASURE_COLUMNS].reset_index(drop=True)
+    extra = [c for c in decisions.columns if c not in MEASURE_COLUMNS]
+    return out[MEASURE_COLUMNS + extra].reset_index(drop=True)
 
 
 # ---- R-DYN 3: restore ---------------------------------------------------------------------------

@@ -146,6 +146,10 @@ def readme(company: Company, files: list[tuple[Path, str]]) -> str:
         "",
         f"诚信经营违约记录_{company.months[-1].key}.xlsx：{len(company.breaches)} 条违约记录，",
         "  其中 2 户各有两条，1 条的违约类型“未按规定明码标价”是处理办法里没有的类型（应列为待议）。",
+        f"管理小组审议决定_{company.months[-1].key}.xlsx：管理小组对这些违约客户的决定（措施、期限、备注），",
+        "  按处理办法的建议执行；待议的一户“不处理”，第一户跨区域销售的客户“组别下调2档”，",
+        "  已是最低组别（五组）的跨区域销售客户改为“取消紧俏、控制品牌”。",
+        "  试一试：cmtool dynamic review，再 dynamic notices --decisions 该文件，再 dynamic restore（见 README）。",
         "",
         "特意安排的客户（供组别调整、前5%档案等功能验证）：",
     ]
