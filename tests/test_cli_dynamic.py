@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import shutil
+import tempfile
 from datetime import date
 from pathlib import Path
 
@@ -13,8 +14,12 @@ import openpyxl
 import pandas as pd
 import pytest
 from filemakers import write_csv, write_xlsx
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
 
 from cli_support import SAMPLE, cmtool
+from cmtool.cli import app
 from cmtool.ledger import Ledger
 
 CUSTOMERS = SAMPLE / "客户信息.xlsx"
@@ -251,3 +256,34 @@ def test_calendar_uses_the_review_day_of_the_config(tmp_path):
     assert run.code == 0, run.stderr
     review = next(d for d in run.json["deadlines"] if d["command"].startswith("cmtool dynamic review"))
     assert review["date"] == "2026-10-26" and "26日" in review["task"]
+
+
+def test_group_down_at_the_lowest_band_writes_no_notice(tmp_path):
+    """R-DYN 2: 组别下调 never goes below the lowest band: a 五组 customer cannot be moved, so no
+    notice and no measure, and a warning asks the meeting for another measure."""
+    lowest = "510104100546"  # 五组 in the sample master
+    decisions = write_csv(tmp_path / "决定.csv", [["客户编码", "措施", "期限"], [lowest, "组别下调", "3个月"]])
+    run = dyn(tmp_path, "notices", "--month", "2026-10", "--decisions", decisions, "--customers", CUSTOMERS,
+              "--out", tmp_path / "output", "--json")
+    assert run.code == 0, run.stderr
+    assert run.json["measures"] == [] and any("最低组别五组" in w for w in run.json["warnings"])
+    assert '<div class="page' not in Path(run.json["outputs"][0]).read_text(encoding="utf-8")
+    assert Ledger(tmp_path / "cmtool.db").measure_details().empty
+
+
+dates = st.dates(min_value=date(2026, 10, 1), max_value=date(2027, 4, 30))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(on=dates)
+def test_restore_without_confirm_changes_nothing(cycle, on):
+    """R-DYN 3 property: on any date, restore without --confirm leaves the ledger as it was."""
+    tmp, _, _ = cycle
+    with tempfile.TemporaryDirectory() as work:
+        db = Path(work) / "cmtool.db"
+        shutil.copy(tmp / "cmtool.db", db)
+        before = Ledger(db).measure_details()
+        result = CliRunner().invoke(app, ["--db", str(db), "dynamic", "restore", "--date", on.isoformat(),
+                                          "--out", str(Path(work) / "output"), "--json"])
+        assert result.exit_code == 0, result.output
+        pd.testing.assert_frame_equal(Ledger(db).measure_details(), before)

@@ -216,3 +216,11 @@ def test_a_measure_is_due_or_active_or_neither_never_both(rows, on):
     assert not set(due["customer_id"]) & set(active["customer_id"])
     assert (due["ends_on"] < on.isoformat()).all() and due["restored_on"].isna().all()
     assert ((active["starts_on"] <= on.isoformat()) & (active["ends_on"] >= on.isoformat())).all()
+
+
+def test_first_order_day_when_no_customer_can_be_scheduled():
+    """R-DYN 2: only customers without a schedulable order day: all fall back to the first working
+    day of the month (regression: an empty schedule used to fail)."""
+    days = first_order_days(master({"customer_id": "BI", "visit_cycle": "双周", "order_weekday": 3}),
+                            Month.parse("2026-11"), CAL, VisitSettings())
+    assert days["first_order_day"].tolist() == [date(2026, 11, 2)] and days["deliver_by"].tolist() == [date(2026, 10, 30)]
