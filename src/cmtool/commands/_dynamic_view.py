@@ -144,6 +144,8 @@ def print_restore(console: Console, doc: dict[str, Any]) -> None:
         group = f"（恢复为{r['restore_group']}）" if r["restore_group"] else ""
         console.print(f"  {r['customer_id']}：{r['measure']} {r['start']}至{r['end']} → {r['restore']}{group}",
                       markup=False)
+    if len(doc["due"]) > SHOWN:
+        console.print(f"  …… 另有 {len(doc['due']) - SHOWN} 户次，见恢复清单", markup=False)
     _outputs(console, doc)
 
 
