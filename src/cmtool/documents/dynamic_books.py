@@ -115,19 +115,16 @@ MESSAGE_COLUMNS: tuple[Column, ...] = (
 )
 
 
-def message_text(name: str, start: date, end: date) -> str:
-    """The V3 message for the order takers of a 取消紧俏/控制品牌 customer."""
-    return (f"{name}自{cn_date(start)}至{cn_date(end)}取消紧俏、控制品牌卷烟供应，期间请勿采集紧俏、控制品牌卷烟订单；"
+def message_text(start: date, end: date) -> str:
+    """The V3 message left on a 取消紧俏/控制品牌 customer for the order takers."""
+    return (f"{cn_date(start)}至{cn_date(end)}取消紧俏、控制品牌供应，请勿采集紧俏、控制品牌卷烟；"
             f"{cn_date(end + timedelta(days=1))}起恢复。")
 
 
 def write_message_book(path: Path, measures: pd.DataFrame, *, month: Month, company: str) -> None:
     """`订单采集员留言_<M>.xlsx`: the 取消紧俏控制品牌 measures (customer_id, name, department,
     manager, start, end) with the message to leave in V3 for the order takers."""
-    frame = _numbered(measures.assign(message=[
-        message_text(n if isinstance(n, str) else c, s, e)
-        for c, n, s, e in zip(measures["customer_id"], measures["name"], measures["start"], measures["end"])
-    ]))
+    frame = _numbered(measures.assign(message=[message_text(s, e) for s, e in zip(measures["start"], measures["end"])]))
     heading = Heading(company, "订单采集员留言提醒表（取消紧俏、控制品牌）", month.label)
     lead = (
         heading.title,
