@@ -287,3 +287,13 @@ def test_restore_without_confirm_changes_nothing(cycle, on):
                                           "--out", str(Path(work) / "output"), "--json"])
         assert result.exit_code == 0, result.output
         pd.testing.assert_frame_equal(Ledger(db).measure_details(), before)
+
+
+def test_notices_into_a_year_without_calendar_refuse(tmp_path):
+    """R-CAL: decisions of 2026-12 need January 2027's working days; a year no calendar covers is
+    an error that says so, never a weekend-only guess; nothing written."""
+    decisions = write_csv(tmp_path / "决定.csv", [["客户编码", "措施", "期限"], ["510116100763", "暂停访销", "4周"]])
+    run = dyn(tmp_path, "notices", "--month", "2026-12", "--decisions", decisions, "--customers", CUSTOMERS,
+              "--out", tmp_path / "output")
+    assert run.code == 1 and "2027" in run.stderr and "[calendar]" in run.stderr
+    assert not (tmp_path / "output").exists() and not (tmp_path / "cmtool.db").exists()
