@@ -92,6 +92,11 @@ COMMANDS: list[Command] = [
     Command("check --customers {customers} --sales {sales} --out {out}"),
     Command("customer print --manager 贺萍秀 --customers {customers} --sales {sales} --out {out}"),
     Command("analyze report --quarter 2026Q3 --customers {customers} --sales {sales} --out {out}"),
+    Command("dynamic review --month 2026-10 --records {violations} --customers {customers} --date 2026-10-26"
+            " --out {out}"),
+    Command("dynamic notices --month 2026-10 --decisions {sample}/管理小组审议决定_2026-10.xlsx"
+            " --customers {customers} --out {out}"),
+    Command("dynamic restore --date 2026-12-07 --out {out}"),
 ]
 
 # File-name prefix -> a pattern of the title every page must show, where the printed title is not
@@ -99,6 +104,7 @@ COMMANDS: list[Command] = [
 TITLES: dict[str, str] = {
     "组别调整申请": r"组别调[整入出]申请表",  # 零售客户组别调整申请表, 按需供货客户组别调入申请表, …
     "单户单次定量组别清理表": r"单户单次(合理)?定量组别清理表",
+    "动态管理通知书": r"(客户组别调整|取消客户紧俏、控制品牌|客户暂停访销)通知书",
 }
 
 APT_LINE = "apt-get install libreoffice-calc chromium poppler-utils fonts-noto-cjk"

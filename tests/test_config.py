@@ -62,3 +62,26 @@ def test_missing_file_and_default_lookup(tmp_path, monkeypatch):
     other.write_text('company = "环境"\n', encoding="utf-8")
     monkeypatch.setenv("CMTOOL_CONFIG", str(other))
     assert load_config(None).company == "环境"
+
+
+def test_dynamic_defaults_and_policy_checks(tmp_path):
+    """R-DYN: `[dynamic]` defaults as in cli.md; a rule needs exactly one term, steps only for 组别下调."""
+    c = Config().dynamic
+    assert c.review_from_day == 21
+    assert [(r.breach, r.measure, r.weeks, r.months, r.steps) for r in c.policy] == [
+        ("销售非法卷烟", "暂停访销", 4, None, None), ("跨区域销售", "组别下调", None, 3, 1),
+        ("低价倾销", "取消紧俏控制品牌", None, 1, None), ("拆包销售", "取消紧俏控制品牌", None, 1, None)]
+    with pytest.raises(ConfigError, match="weeks 或 months"):
+        load_config(_write(tmp_path, '[dynamic]\npolicy = [{ breach = "a", measure = "暂停访销" }]\n'))
+    with pytest.raises(ConfigError, match="steps"):
+        load_config(_write(tmp_path, '[dynamic]\npolicy = [{ breach = "a", measure = "暂停访销", weeks = 1, steps = 2 }]\n'))
+    with pytest.raises(ConfigError, match="重复"):
+        load_config(_write(tmp_path, '[dynamic]\npolicy = [{ breach = "a", measure = "暂停访销", weeks = 1 },'
+                                     ' { breach = "a", measure = "暂停访销", weeks = 2 }]\n'))
+    with pytest.raises(ConfigError, match="measure"):
+        load_config(_write(tmp_path, '[dynamic]\npolicy = [{ breach = "a", measure = "罚款", weeks = 1 }]\n'))
+
+
+def test_sample_config_is_the_default():
+    """The sample's cmtool.toml spells out the defaults, [dynamic] included."""
+    assert load_config(Path(__file__).resolve().parents[1] / "sample_data" / "cmtool.toml").dynamic == Config().dynamic

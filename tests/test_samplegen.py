@@ -89,7 +89,8 @@ def test_same_seed_same_company_and_bytes(company, sample, tmp_path):
 
 def test_layout_and_formats(company, sample):
     summaries = company.summary_months
-    expected = {"客户信息.xlsx", f"诚信经营违约记录_{ALL_MONTHS[-1]}.xlsx", "cmtool.toml", "README.txt"}
+    expected = {"客户信息.xlsx", f"诚信经营违约记录_{ALL_MONTHS[-1]}.xlsx", f"管理小组审议决定_{ALL_MONTHS[-1]}.xlsx",
+                "cmtool.toml", "README.txt"}
     expected |= {
         f"sales/销售汇总_{m.key}.{summary_style(i, len(summaries)).ext}" for i, m in enumerate(summaries)
     }

@@ -10,6 +10,8 @@ import tomllib
 from datetime import date
 from pathlib import Path
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from cmtool.errors import ConfigError
@@ -157,6 +159,52 @@ class AnalyzeConfig(_Strict):
     big_volume_share_max: float = Field(0.50, ge=0, le=1)
 
 
+MeasureName = Literal["组别下调", "取消紧俏控制品牌", "暂停访销"]
+
+
+class PolicyRule(_Strict):
+    """R-DYN 1: a breach type (as written in the records) and the measure the policy proposes for
+    it, for `weeks` or `months` (exactly one); 组别下调 goes down `steps` bands (default 1)."""
+
+    breach: str
+    measure: MeasureName
+    weeks: int | None = Field(None, ge=1)
+    months: int | None = Field(None, ge=1)
+    steps: int | None = Field(None, ge=1)
+
+    @model_validator(mode="after")
+    def _one_term(self) -> "PolicyRule":
+        if (self.weeks is None) == (self.months is None):
+            raise ValueError(f"dynamic.policy「{self.breach}」应给出 weeks 或 months 之一（期限）")
+        if self.steps is not None and self.measure != "组别下调":
+            raise ValueError(f"dynamic.policy「{self.breach}」：steps 只用于组别下调")
+        return self
+
+
+def _default_policy() -> list[PolicyRule]:
+    return [
+        PolicyRule(breach="销售非法卷烟", measure="暂停访销", weeks=4),
+        PolicyRule(breach="跨区域销售", measure="组别下调", steps=1, months=3),
+        PolicyRule(breach="低价倾销", measure="取消紧俏控制品牌", months=1),
+        PolicyRule(breach="拆包销售", measure="取消紧俏控制品牌", months=1),
+    ]
+
+
+class DynamicConfig(_Strict):
+    """R-DYN: the day of the month the review may start, and the breach policy."""
+
+    review_from_day: int = Field(21, ge=1, le=28)
+    policy: list[PolicyRule] = Field(default_factory=_default_policy)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> "DynamicConfig":
+        names = [r.breach for r in self.policy]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"dynamic.policy 的违约类型重复：{'、'.join(twice)}")
+        return self
+
+
 class Config(_Strict):
     """The whole config file."""
 
@@ -170,6 +218,7 @@ class Config(_Strict):
     codes: CodesConfig = Field(default_factory=CodesConfig)
     manager_phones: dict[str, str] = Field(default_factory=dict)  # 客户经理 → the phone printed on notices
     analyze: AnalyzeConfig = Field(default_factory=AnalyzeConfig)
+    dynamic: DynamicConfig = Field(default_factory=DynamicConfig)
 
 
 def _describe(err: ValidationError, path: Path) -> ConfigError:

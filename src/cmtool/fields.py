@@ -136,14 +136,21 @@ ORDER_LINE_FIELDS: tuple[Field, ...] = (
 
 BREACH_FIELDS: tuple[Field, ...] = (
     _f("customer_id", True, "code", "客户编码", "客户代码", "零售户编码", "客户编号"),
-    _f("date", True, "date", "日期", "违约日期"),
+    _f("date", True, "date", "日期", "违约日期", "检查日期"),
     _f("breach_type", True, "text", "违约类型", "违规类型"),
-    _f("detail", False, "text", "说明"),
+    _f("detail", False, "text", "说明", "违约情况"),
 )
 
 DECISION_FIELDS: tuple[Field, ...] = (
     _f("customer_id", True, "code", "客户编码", "客户代码", "零售户编码", "客户编号"),
-    _f("measure", True, "text", "措施"),
+    _f("measure", True, "text", "措施", "处理措施", "审议决定"),
     _f("term", False, "text", "期限"),
     _f("remark", False, "text", "备注"),
+)
+
+# `dynamic signed`: which notices came back signed (措施 optional: all the customer's open ones).
+SIGNED_FIELDS: tuple[Field, ...] = (
+    _f("customer_id", True, "code", "客户编码", "客户代码", "零售户编码", "客户编号"),
+    _f("measure", False, "text", "措施", "处理措施"),
+    _f("date", False, "date", "签收日期", "签字日期", "日期"),
 )

@@ -11,7 +11,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -127,12 +127,37 @@ def _plain_rows(frame: pd.DataFrame, columns: tuple[str, ...], chunk: int = 50_0
         yield from zip(*values)
 
 
+def _v5(db: sqlite3.Connection) -> None:
+    """R-DYN 2–3: what `dynamic notices` decides about each measure (the customer's name and manager
+    for the restore list, term, notice, first order day,
+    deliver_by, groups of a 组别下调, remark) and when its notice came back signed."""
+    db.executescript(
+        """
+        ALTER TABLE measures ADD COLUMN name TEXT;
+        ALTER TABLE measures ADD COLUMN manager TEXT;
+        ALTER TABLE measures ADD COLUMN term TEXT;
+        ALTER TABLE measures ADD COLUMN notice TEXT;
+        ALTER TABLE measures ADD COLUMN first_order_day TEXT;
+        ALTER TABLE measures ADD COLUMN deliver_by TEXT;
+        ALTER TABLE measures ADD COLUMN from_group TEXT;
+        ALTER TABLE measures ADD COLUMN to_group TEXT;
+        ALTER TABLE measures ADD COLUMN remark TEXT;
+        ALTER TABLE measures ADD COLUMN signed_on TEXT;
+        ALTER TABLE measures ADD COLUMN recorded_at TEXT;
+        CREATE INDEX measures_month ON measures (decided_month);
+        """
+    )
+
+
 # MIGRATIONS[i] brings the schema from version i to i + 1; append, never edit.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3, _v4)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3, _v4, _v5)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 APPLICATION_COLUMNS = ("customer_id", "kind", "current_group", "proposed_group", "direction", "evidence")
 MEASURE_COLUMNS = ("customer_id", "measure", "starts_on", "ends_on", "decided_month", "restored_on")
+# R-DYN: what `dynamic notices` records besides (migration _v5); MEASURE_DETAIL_COLUMNS as read back.
+MEASURE_NOTICE_COLUMNS = ("name", "manager", "term", "notice", "first_order_day", "deliver_by", "from_group", "to_group", "remark")
+MEASURE_DETAIL_COLUMNS = ("id", *MEASURE_COLUMNS, *MEASURE_NOTICE_COLUMNS, "signed_on")
 
 _CLASS_COLUMNS = (
     "customer_id", "name", "department", "manager", "market", "format", "scale",
@@ -315,6 +340,58 @@ class Ledger:
     def measures(self) -> pd.DataFrame:
         """Every recorded R-DYN measure (MEASURE_COLUMNS, dates as ISO text); empty when none."""
         return self._select(f"SELECT {', '.join(MEASURE_COLUMNS)} FROM measures ORDER BY id", (), MEASURE_COLUMNS)
+
+    # ---- issue 9 (R-DYN) -----------------------------------------------------------------------
+
+    def measure_details(self, decided_month: str | None = None) -> pd.DataFrame:
+        """R-DYN: the recorded measures with everything their notice said (MEASURE_DETAIL_COLUMNS,
+        dates as ISO text), of one decided month when given; by id (the order recorded)."""
+        return self._select(
+            f"SELECT {', '.join(MEASURE_DETAIL_COLUMNS)} FROM measures WHERE ? IS NULL OR decided_month = ?"
+            " ORDER BY id", (decided_month, decided_month), MEASURE_DETAIL_COLUMNS)
+
+    def measures_on(self, day: date) -> pd.DataFrame:
+        """R-DYN / R-VISIT 3: the measures in force on `day`: begun on or before it, not ended before
+        it, not restored by it (MEASURE_DETAIL_COLUMNS; customer_id, measure, starts_on, ends_on…)."""
+        on = day.isoformat()
+        return self._select(
+            f"SELECT {', '.join(MEASURE_DETAIL_COLUMNS)} FROM measures WHERE starts_on <= ?"
+            " AND (ends_on IS NULL OR ends_on >= ?) AND (restored_on IS NULL OR restored_on > ?)"
+            " ORDER BY customer_id, starts_on, id", (on, on, on), MEASURE_DETAIL_COLUMNS)
+
+    def record_measures(self, decided_month: str, measures: pd.DataFrame, recorded_at: datetime) -> None:
+        """R-DYN 2: store the measures decided in `decided_month` (MEASURE_COLUMNS without
+        decided_month and restored_on, plus MEASURE_NOTICE_COLUMNS; dates as ISO text), replacing
+        that month's earlier ones in one transaction. A measure recorded before with the same
+        customer, kind, start and end keeps its signed and restored dates."""
+        columns = ("customer_id", "measure", "starts_on", "ends_on", *MEASURE_NOTICE_COLUMNS)
+        rows = measures[list(columns)].astype(object).where(measures[list(columns)].notna(), None)
+        with self.connect() as con, con:
+            kept = {
+                tuple(r[:4]): r[4:]
+                for r in con.execute("SELECT customer_id, measure, starts_on, ends_on, signed_on, restored_on"
+                                     " FROM measures WHERE decided_month = ?", (decided_month,))
+            }
+            con.execute("DELETE FROM measures WHERE decided_month = ?", (decided_month,))
+            con.executemany(
+                f"INSERT INTO measures (decided_month, {', '.join(columns)}, signed_on, restored_on, recorded_at)"
+                f" VALUES (?, {', '.join('?' * len(columns))}, ?, ?, ?)",
+                ((decided_month, *row, *kept.get(tuple(row[:4]), (None, None)),
+                  recorded_at.isoformat(timespec="seconds"))
+                 for row in rows.itertuples(index=False, name=None)),
+            )
+
+    def record_restores(self, ids: list[int], day: date) -> None:
+        """R-DYN 3: mark the measures `ids` restored on `day`, in one transaction."""
+        with self.connect() as con, con:
+            con.executemany("UPDATE measures SET restored_on = ? WHERE id = ? AND restored_on IS NULL",
+                            ((day.isoformat(), i) for i in ids))
+
+    def record_signed(self, signed: dict[int, date]) -> None:
+        """R-DYN 3: mark the notices of the measures (id → date) as signed, in one transaction."""
+        with self.connect() as con, con:
+            con.executemany("UPDATE measures SET signed_on = ? WHERE id = ?",
+                            ((d.isoformat(), i) for i, d in signed.items()))
 
     # ---- issue 11 (R-INFO) adds its reading/recording methods below this line ----
 

@@ -12,6 +12,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "check": ("check", "数据检查：全部文件的数据问题和基础信息问题"),
     "calendar": ("calendar", "本月各项工作的截止日与工作日"),
     "customer": ("customer", "一户客户的全部记录；A4 客户信息卡"),
+    "dynamic": ("dynamic", "诚信经营协议动态管理：月末审议、通知书、签收、到期恢复"),
     "analyze": ("analyze", "单项分析、关联分析、指导经营对象、品牌培育名单、分析报告"),
     "sample": ("sample", "生成示例数据（虚构的城市烟草公司，可指定户数与随机种子）"),
 }

@@ -66,7 +66,7 @@ def run(
         master = load_customers(customers, cfg, sheet=sheet, encoding=encoding).frame
     calendar = st.calendar
     workdays = len(working_days(m, calendar))
-    deadlines = month_deadlines(m, calendar, new_customers=master)
+    deadlines = month_deadlines(m, calendar, review_from_day=cfg.dynamic.review_from_day, new_customers=master)
     outputs = [ics] if ics is not None else []
     if ics is not None:
         with Staging() as staging:

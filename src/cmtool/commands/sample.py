@@ -21,7 +21,7 @@ def sample(
     ),
     json_output: bool = JsonOption,
 ) -> None:
-    """生成一个虚构城市烟草公司的示例数据：客户信息、13 个月销售数据、违约记录、配置文件。"""
+    """生成一个虚构城市烟草公司的示例数据：客户信息、13 个月销售数据、违约记录及审议决定、配置文件。"""
     company = generate_company(customers, seed=seed, end_month=end_month.key)
     outputs = write_company(company, out)
     if json_output:

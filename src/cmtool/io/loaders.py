@@ -32,7 +32,7 @@ months) still fail. `progress(done, total)` gets the bytes read over all files a
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -63,6 +63,8 @@ class Loaded:
 
     frame: pd.DataFrame
     problems: list[Problem]
+    headers: dict[str, str] = field(default_factory=dict)  # field name → its header in the file
+    sheet: str | None = None
 
 
 @dataclass
@@ -111,11 +113,13 @@ def load_table(
     path: Path, fields: tuple[Field, ...], config: Config, *,
     sheet: str | None = None, encoding: str | None = None, skip_invalid: bool = False,
 ) -> Loaded:
-    """Any table of `fields` (breach records, decisions…): one row per data row, in file order."""
+    """Any table of `fields` (breach records, decisions…): one row per data row, in file order;
+    `headers` names the columns as the file writes them (for messages about a row)."""
     problems = RowProblems(skip_invalid)
-    frame, _ = _read(path, fields, config, problems, sheet=sheet, encoding=encoding)
+    frame, table = _read(path, fields, config, problems, sheet=sheet, encoding=encoding)
     problems.end_file()
-    return Loaded(frame, problems.skipped)
+    headers = {fd.name: table.header(fd.name) for fd in fields if fd.name in table.match.columns}
+    return Loaded(frame, problems.skipped, headers, table.sheet)
 
 
 def load_customers(

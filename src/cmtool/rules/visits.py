@@ -133,7 +133,7 @@ def first_order_days(
     """
     days = [month.first_day + timedelta(days=i) for i in range(month.last_day.day)]
     planned, unschedulable = schedule(order_basis(customers), days, calendar, settings, last_orders)
-    first = planned[planned["workday"]].groupby("customer_id", sort=False)["date"].first()
+    first = planned[planned["workday"].astype(bool)].groupby("customer_id", sort=False)["date"].first()
     ids = customers["customer_id"]
     first_day = ids.map(first)
     reason = ids.map(unschedulable.set_index("customer_id")["reason"])

@@ -53,6 +53,15 @@ bands = [
 [analyze]                             # 零售客户分析
 big_volume_share_max = 0.50           # 橄榄型：大户购进量占比超过 50% 提示结构偏离
 
+[dynamic]                             # 动态组别管理（诚信经营协议）
+review_from_day = 21                  # 每月 21 日起审议当月违约记录
+policy = [                            # 违约类型（与违约记录一致）→ 建议措施及期限
+  { breach = "销售非法卷烟", measure = "暂停访销", weeks = 4 },
+  { breach = "跨区域销售", measure = "组别下调", steps = 1, months = 3 },
+  { breach = "低价倾销", measure = "取消紧俏控制品牌", months = 1 },
+  { breach = "拆包销售", measure = "取消紧俏控制品牌", months = 1 },
+]
+
 [calendar]                            # 在内置节假日日历之外补充
 holidays = []                         # 法定节假日，如 ["2027-01-01"]
 workdays = []                         # 周末调休上班日
@@ -137,6 +146,10 @@ def readme(company: Company, files: list[tuple[Path, str]]) -> str:
         "",
         f"诚信经营违约记录_{company.months[-1].key}.xlsx：{len(company.breaches)} 条违约记录，",
         "  其中 2 户各有两条，1 条的违约类型“未按规定明码标价”是处理办法里没有的类型（应列为待议）。",
+        f"管理小组审议决定_{company.months[-1].key}.xlsx：管理小组对这些违约客户的决定（措施、期限、备注），",
+        "  按处理办法的建议执行；待议的一户“不处理”，第一户跨区域销售的客户“组别下调2档”，",
+        "  已是最低组别（五组）的跨区域销售客户改为“取消紧俏、控制品牌”。",
+        "  试一试：cmtool dynamic review，再 dynamic notices --decisions 该文件，再 dynamic restore（见 README）。",
         "",
         "特意安排的客户（供组别调整、前5%档案等功能验证）：",
     ]

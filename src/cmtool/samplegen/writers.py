@@ -13,6 +13,7 @@ import pyarrow.csv as pacsv
 from cmtool.periods import Month
 from cmtool.samplegen import catalog, texts
 from cmtool.samplegen.company import Company
+from cmtool.samplegen.decisions import DECISION_HEADERS, decisions_frame
 from cmtool.samplegen.excel import Cell, write_xlsx
 from cmtool.samplegen.summaries import summary_style, write_summary
 
@@ -47,6 +48,7 @@ def write_company(company: Company, out_dir: Path) -> list[Path]:
     for i, month in enumerate(company.order_months):
         written.append(_write_orders(company, month, sales, i, rng))
     written.append((_write_breaches(company, out_dir), ""))
+    written.append((_write_decisions(company, out_dir), ""))
     config = out_dir / "cmtool.toml"
     config.write_text(texts.CONFIG_TOML, encoding="utf-8")
     written.append((config, ""))
@@ -62,6 +64,17 @@ def _write_breaches(company: Company, out_dir: Path) -> Path:
     frame = company.breaches.assign(date=company.breaches["date"].dt.date)
     rows = frame[["customer_id", "name", "date", "breach_type", "detail"]].values.tolist()
     write_xlsx(path, "违约记录", BREACH_HEADERS, rows, text_columns=(0,))
+    return path
+
+
+def _write_decisions(company: Company, out_dir: Path) -> Path:
+    """管理小组审议决定_<M>.xlsx: the meeting's decisions on the last month's breach records."""
+    month = company.months[-1]
+    path = out_dir / f"管理小组审议决定_{month.key}.xlsx"
+    frame = decisions_frame(company.breaches, company.customers.set_index("customer_id")["group"], month)
+    rows = [[None if pd.isna(v) else v for v in r] for r in frame.itertuples(index=False)]
+    titles = (f"{month.label}客户动态管理小组审议决定",)
+    write_xlsx(path, "审议决定", DECISION_HEADERS, rows, titles=titles, text_columns=(0,))
     return path
 
 
