@@ -8,7 +8,7 @@ import pytest
 from cmtool.config import Config
 from cmtool.errors import DataError
 from cmtool.io.last_orders import load_last_orders
-from filemakers import write_csv, write_xlsx
+from tests.filemakers import write_csv, write_xlsx
 
 ORDER_HEADER = ["客户编码", "订单日期", "卷烟编码", "购进量", "购进额"]
 
