@@ -13,7 +13,7 @@ from typer.core import TyperCommand, TyperGroup
 
 from cmtool import __version__
 from cmtool.commands import analyze, classify, group_adjust, group_init, quota_review, sample, top5
-from cmtool.commands import calendar as calendar_command, check, customer, visit
+from cmtool.commands import calendar as calendar_command, check, customer, plan, visit
 from cmtool.commands.common import AppState
 from cmtool.errors import CmtoolError
 
@@ -85,6 +85,7 @@ check.register(app)
 calendar_command.register(app)
 customer.register(app)
 visit.register(app)
+plan.register(app)
 
 
 def main() -> None:

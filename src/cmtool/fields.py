@@ -147,3 +147,18 @@ DECISION_FIELDS: tuple[Field, ...] = (
     _f("term", False, "text", "期限"),
     _f("remark", False, "text", "备注"),
 )
+
+# R-PLAN: the plan workbook read back by `plan update`, and marks (a marks file or filled-in day
+# sheets) read by `plan mark`. 拜访情况 is the day sheet's note column.
+PLAN_EDIT_FIELDS: tuple[Field, ...] = (
+    _f("customer_id", True, "code", "客户编码", "客户代码", "零售户编码", "客户编号"),
+    _f("action", True, "text", "营销动作", "动作"),
+)
+
+MARK_FIELDS: tuple[Field, ...] = (
+    _f("customer_id", True, "code", "客户编码", "客户代码", "零售户编码", "客户编号"),
+    _f("action", True, "text", "营销动作", "动作"),
+    _f("mark", True, "text", "标注"),
+    _f("temporary", False, "text", "临时"),
+    _f("note", False, "text", "说明", "拜访情况"),
+)

@@ -74,7 +74,8 @@ def refusal(state: PlanState, event: str, who: str = "") -> Refused:
     """The refusal of `event` in `state`, naming the current status (`计划已提交，不能修改`)."""
     phrase = _PHRASES[(state.stage, state.current)]
     lead = f"{who}：" if who else ""
-    return Refused(f"{lead}{phrase}，不能{_VERBS[event]}（当前状态：{STAGE_LABELS[state.stage]}{state.current}）")
+    status = state.current if state.stage == STAGE_PLAN else f"{STAGE_LABELS[state.stage]}{state.current}"
+    return Refused(f"{lead}{phrase}，不能{_VERBS[event]}（当前状态：{status}）")
 
 
 def next_state(state: PlanState, event: str, who: str = "") -> PlanState:
