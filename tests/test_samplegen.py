@@ -110,7 +110,7 @@ def test_master_has_title_rows_blank_row_and_total(sample):
     assert len(grid) == 3 + N + NEWCOMERS + 2
     assert grid.iat[1, 0] == "导出时间：2026-11-20 17:45"  # after the newcomers joined
     sheet = openpyxl.load_workbook(sample / "客户信息.xlsx").active
-    assert "A1:R1" in {str(r) for r in sheet.merged_cells.ranges}
+    assert "A1:W1" in {str(r) for r in sheet.merged_cells.ranges}  # 23 columns: the visit fields at the end
 
 
 def test_ids_keep_leading_zeros_everywhere(sample):
