@@ -187,7 +187,12 @@ def test_order_lines_add_up_to_the_volumes(company):
 
 
 def test_config_file_states_the_defaults(sample):
-    assert load_config(sample / "cmtool.toml") == Config()
+    """Every default is written out; only [plan] standard is the sample company's own: the six
+    services of 第二章 一(四)2 (R-PLAN 2)."""
+    config = load_config(sample / "cmtool.toml")
+    assert config.model_copy(update={"plan": Config().plan}) == Config()
+    assert [s.action for s in config.plan.standard] == [
+        "规范陈列", "盘点库存和价格采集", "指导经营", "传递营销活动信息", "推介适销品牌", "新品牌推荐和促销"]
 
 
 def test_planted_group_changes(company):

@@ -155,10 +155,10 @@ PLAN_EDIT_FIELDS: tuple[Field, ...] = (
     _f("action", True, "text", "营销动作", "动作"),
 )
 
-MARK_FIELDS: tuple[Field, ...] = (
+MARK_FIELDS: tuple[Field, ...] = (  # a row without 标注 is not marked (yet): skipped
     _f("customer_id", True, "code", "客户编码", "客户代码", "零售户编码", "客户编号"),
-    _f("action", True, "text", "营销动作", "动作"),
-    _f("mark", True, "text", "标注"),
+    _f("action", False, "text", "营销动作", "动作"),
+    _f("mark", False, "text", "标注"),
     _f("temporary", False, "text", "临时"),
     _f("note", False, "text", "说明", "拜访情况"),
 )

@@ -254,6 +254,9 @@ def _read_marks(st: AppState, file: Path, month: Month | None) -> dict[str, list
             raise DataError("台账中还没有任何营销动作计划，无法记录标注", fix="请先运行 cmtool plan init")
         frame = load_table(file, MARK_FIELDS, st.config, sheet=sheet).frame
         by_month.setdefault(key, []).extend(_marks_of(file, sheet, frame))
+    if not any(by_month.values()):
+        raise DataError(f"文件 {file.name} 中没有任何标注（「标注」列都是空的，或没有「标注」列）",
+                        fix="请在「标注」列填 ★（完成）或 ●（未完成）后再运行")
     return by_month
 
 
