@@ -236,3 +236,15 @@ def test_r_visit_unknown_manager_and_bad_date(tmp_path):
     assert bad.code == 1 and "无此人" in bad.stderr and "Traceback" not in bad.stderr
     assert run(tmp_path, "visit", "--date", "11/04", "--customers", MASTER).code == 2
     assert not (tmp_path / "output").exists()
+
+
+def test_r_card_shows_the_customers_actions(month):
+    """R-CARD: `customer show` lists the customer's 营销动作 of the latest planned month."""
+    a = month["a"]
+    doc = ok(month["tmp"], "customer", "show", a["customer_id"], "--customers", MASTER)
+    december = [x for x in doc["actions"] if x["month"] == "2026-12"]
+    assert december and len(december) == len(doc["actions"])
+    carried = {x["action"]: x for x in december if x["source"] == "上月结转"}
+    assert a["actions"][1] in carried and carried[a["actions"][1]]["first_month"] == "2026-11"
+    assert a["actions"][0] not in carried  # ★ in November
+    assert not any("营销动作" in t for t in doc["not_available"])

@@ -442,6 +442,13 @@ class Ledger:
             f"SELECT {', '.join(PLAN_EVENT_COLUMNS)} FROM plan_events WHERE month = ? AND manager = ? ORDER BY id",
             (month, manager), PLAN_EVENT_COLUMNS)
 
+    def customer_actions(self, customer_id: str) -> pd.DataFrame:
+        """R-CARD: the customer's 营销动作 in the latest month planned for it (PLAN_ACTION_COLUMNS)."""
+        return self._select(
+            f"SELECT {', '.join(PLAN_ACTION_COLUMNS)} FROM plan_actions WHERE customer_id = ? AND month ="
+            " (SELECT MAX(month) FROM plan_actions WHERE customer_id = ?) ORDER BY rowid",
+            (customer_id, customer_id), PLAN_ACTION_COLUMNS)
+
     def record_plans(self, writes: list[PlanWrite], recorded_at: datetime) -> None:
         """Store each plan's new state, its event, and its customers and actions when given, in one
         transaction (a run that refuses one plan changes none)."""
