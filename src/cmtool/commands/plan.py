@@ -31,7 +31,7 @@ from cmtool.io.loaders import load_customers, load_table
 from cmtool.ledger import PLAN_CUSTOMER_COLUMNS, PlanWrite
 from cmtool.periods import Month
 from cmtool.rules.plan import (
-    ACTION_COLUMNS, APPROVED, DONE, DRAFT, OPEN, STAGE_PLAN, STAGE_RESULT, Mark, PlanState, apply_edits, apply_marks,
+    ACTION_COLUMNS, APPROVED, DONE, DRAFT, OPEN, PLANNED, STAGE_PLAN, STAGE_RESULT, Mark, PlanState, apply_edits, apply_marks,
     close_actions, completion, generate, next_state,
 )
 
@@ -216,7 +216,7 @@ def _marks_of(file: Path, sheet: str | None, frame: pd.DataFrame) -> list[Mark]:
     marks, problems = [], []
     for r in frame.itertuples():
         at = Problem("", file=str(file), sheet=sheet, row=r.source_row, column="标注", value=r.mark)
-        if pd.isna(r.mark) or not str(r.mark).strip():
+        if pd.isna(r.mark) or str(r.mark).strip() in ("", PLANNED):  # not marked (yet)
             continue
         mark = MARK_VALUES.get(str(r.mark).strip())
         flag = "" if pd.isna(r.temporary) else str(r.temporary).strip()

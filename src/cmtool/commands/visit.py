@@ -24,7 +24,7 @@ from cmtool.errors import DataError
 from cmtool.io.last_orders import load_last_orders
 from cmtool.io.loaders import load_customers
 from cmtool.ledger import Ledger
-from cmtool.rules.plan import DONE
+from cmtool.rules.plan import open_actions
 from cmtool.rules.visits import VisitSettings, day_lists, schedule, suspended, visit_basis
 
 
@@ -47,11 +47,10 @@ def suspensions(ledger: Ledger, day: date) -> pd.DataFrame:
     return suspended(ledger.measures(), day)
 
 
-def open_actions(ledger: Ledger, months: list[str]) -> pd.DataFrame:
-    """customer_id, month, action of the 营销动作 not yet ★ in the plans of `months`."""
-    frames = [ledger.plan_actions(m) for m in months]
-    actions = pd.concat(frames, ignore_index=True)
-    return actions[actions["mark"].ne(DONE)][["customer_id", "month", "action"]]
+def months_actions(ledger: Ledger, months: list[str]) -> pd.DataFrame:
+    """customer_id, month, action of the open 营销动作 in the plans of `months`."""
+    actions = pd.concat([ledger.plan_actions(m) for m in months], ignore_index=True)
+    return open_actions(actions)[["customer_id", "month", "action"]]
 
 
 def run(
@@ -88,7 +87,7 @@ def run(
                                       last_orders)
     months = sorted({f"{d:%Y-%m}" for d in days})
     lists = day_lists(planned, unschedulable, chosen, {d: suspensions(st.ledger, d) for d in days},
-                      open_actions(st.ledger, months))
+                      months_actions(st.ledger, months))
     outputs = [out / f"拜访客户表_{day.isoformat()}.xlsx", out / f"拜访客户表_{day.isoformat()}.html"]
     with Staging() as staging:
         write_day_sheets(staging.path(outputs[0]), staging.path(outputs[1]), lists, chosen, days,

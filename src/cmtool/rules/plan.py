@@ -270,6 +270,11 @@ def apply_marks(actions: pd.DataFrame, plan_customers: pd.DataFrame, marks: list
     return Marked(frame, len(marks), temporary)
 
 
+def open_actions(actions: pd.DataFrame) -> pd.DataFrame:
+    """R-VISIT 4: the 营销动作 still to do, every one not ★ (a ● of an earlier visit included)."""
+    return actions[actions["mark"].ne(DONE)]
+
+
 # ---- close and results (R-PLAN 5) ----------------------------------------------------------------
 
 def close_actions(actions: pd.DataFrame) -> pd.DataFrame:
