@@ -248,3 +248,39 @@ def test_r_card_shows_the_customers_actions(month):
     assert a["actions"][1] in carried and carried[a["actions"][1]]["first_month"] == "2026-11"
     assert a["actions"][0] not in carried  # ★ in November
     assert not any("营销动作" in t for t in doc["not_available"])
+
+
+def test_r_visit_holiday_customers_listed_not_moved(tmp_path):
+    """R-VISIT 3: on National Day (Thursday 2026-10-01) the Thursday customers are listed under
+    节假日 with the 订单部 note, none is due; the HTML has their 节假日 page."""
+    doc = ok(tmp_path, "visit", "--date", "2026-10-01", "--customers", MASTER, "--manager", MANAGER,
+             "--out", tmp_path / "out")
+    assert doc["due"] == [] and doc["holiday"]
+    assert {h["date"] for h in doc["holiday"]} == {"2026-10-01"}
+    html = Path(doc["outputs"][1]).read_text(encoding="utf-8")
+    assert "拜访客户表（节假日）" in html and "订货日程以订单部安排为准" in html
+    book = openpyxl.load_workbook(doc["outputs"][0])
+    assert "节假日" in book.sheetnames and not any(s.startswith(MANAGER) for s in book.sheetnames)
+
+
+def test_r_plan_marks_file_with_month_and_bad_values(tmp_path):
+    """R-PLAN 4: a marks file (客户编码, 营销动作, 标注, 临时, 说明) with --month; 完成/未完成 words
+    accepted, a 临时 row added; a bad 标注 or 临时 value names its row and records nothing."""
+    init = ok(tmp_path, "plan", "init", "--month", "2026-11", "--customers", MASTER, "--manager", MANAGER,
+              "--out", tmp_path / "out")
+    book = openpyxl.load_workbook(init["outputs"][0])["营销动作计划"]
+    top, cols = header_row(book)
+    code, action = book.cell(top + 1, cols["客户编码"]).value, book.cell(top + 1, cols["营销动作"]).value
+    marks = tmp_path / "标注.csv"
+    marks.write_text(f"客户编码,营销动作,标注,临时,说明\n{code},{action},完成,,\n{code},代办营业执照,★,是,店主要求\n"
+                     f"{code},规范陈列,,,\n", encoding="utf-8-sig")
+    assert ok(tmp_path, "plan", "mark", "--file", marks, "--month", "2026-11")["temporary"] == 1
+    bad = tmp_path / "错.csv"
+    bad.write_text(f"客户编码,营销动作,标注,临时\n{code},{action},对,\n{code},{action},★,也许\n", encoding="utf-8-sig")
+    refused = run(tmp_path, "plan", "mark", "--file", bad, "--month", "2026-11")
+    assert refused.code == 1 and "第 2 行" in refused.stderr and "「对」" in refused.stderr
+    assert "第 3 行" in refused.stderr and "「也许」" in refused.stderr
+    status = ok(tmp_path, "plan", "status", "--month", "2026-11")["plans"][0]
+    assert (status["done"], status["temporary"]) == (2, 1)
+    warned = ok(tmp_path, "plan", "mark", "--file", marks, "--month", "2026-11")
+    assert warned["warnings"] == [f"2026-11 {MANAGER} 的计划尚未审批（当前状态：计划），标注已照常记录"]
