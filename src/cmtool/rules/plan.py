@@ -83,7 +83,9 @@ def next_state(state: PlanState, event: str, who: str = "") -> PlanState:
     mark), or `Refused` naming the current status."""
     plan, result = state.stage == STAGE_PLAN, state.result_status
     editable = plan and state.status in (DRAFT, PLAN_REJECTED)
-    if event in ("update", "mark") and (editable if event == "update" else result in (None, RESULT_REJECTED)):
+    if event == "update" and editable:
+        return state
+    if event == "mark" and result in (None, RESULT_REJECTED):  # not once the results are in
         return state
     if event == "replace" and plan and state.status == DRAFT:
         return state
