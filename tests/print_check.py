@@ -23,7 +23,9 @@ Checks, per document (and, in workbooks, per sheet)
   PDF pages == page divs. In a workbook, a sheet of one page per record (the 档案 sheets of top5:
   one page per customer file, see `per_record` in COMMANDS) prints exactly one page per record: the
   sheet's pages == its manual page breaks + 1 (no file runs onto a second page) and, summed over
-  those sheets, == the number of records in the command's JSON.
+  those sheets, == the number of records in the command's JSON. A list that runs onto further
+  pages (`<div class="page sheet">` of the day sheets, `page marks` of the 标注表) prints at least
+  one page per div.
 - 一页宽 one page wide (workbooks): structurally, every sheet is set to fit one page wide
   (fitToPage, fitToWidth 1). On the rendered pages: LibreOffice prints the columns that do not fit
   on further pages, which then hold only the right-hand columns. So each page of a sheet must show
@@ -95,8 +97,13 @@ COMMANDS: list[Command] = [
     Command("dynamic review --month 2026-10 --records {violations} --customers {customers} --date 2026-10-26"
             " --out {out}"),
     Command("dynamic notices --month 2026-10 --decisions {sample}/管理小组审议决定_2026-10.xlsx"
-            " --customers {customers} --out {out}"),
+            " --customers {customers} --sales {sales} --out {out}"),
     Command("dynamic restore --date 2026-12-07 --out {out}"),
+    Command("plan init --month 2026-11 --manager 丁红 --customers {customers} --out {out}"),
+    Command("plan submit --month 2026-11 --manager 丁红"),
+    Command("plan approve --month 2026-11 --manager 丁红 --by 王市场"),
+    Command("visit --date 2026-11-04 --manager 丁红 --customers {customers} --sales {sales} --out {out}"),
+    Command("plan close --month 2026-11 --manager 丁红 --out {out}"),
 ]
 
 # File-name prefix -> a pattern of the title every page must show, where the printed title is not
@@ -214,8 +221,9 @@ class SheetPages:
     last: int
 
 
-def run_commands(work: Path, company_config: Path) -> tuple[list[Document], list[str]]:
-    """Run COMMANDS in `work`; the documents they wrote and the failures of commands."""
+def run_commands(work: Path, company_config: Path, only: list[str] | None = None) -> tuple[list[Document], list[str]]:
+    """Run COMMANDS (those whose command word is in `only`, when given) in `work`; the documents
+    they wrote and the failures of commands."""
     values = {
         "sample": str(SAMPLE),
         "customers": str(SAMPLE / "客户信息.xlsx"),
@@ -225,6 +233,8 @@ def run_commands(work: Path, company_config: Path) -> tuple[list[Document], list
     documents: list[Document] = []
     failures: list[str] = []
     for n, command in enumerate(COMMANDS, 1):
+        if only and command.line.split()[0] not in only:
+            continue
         out = work / "out" / f"{n:02d}_{command.line.split()[0]}"
         args = [a.format(out=out, **values) for a in shlex.split(command.line)]
         argv = [sys.executable, "-m", "cmtool", "--config", str(company_config),
@@ -463,18 +473,26 @@ def title_of(stem: str) -> tuple[str, re.Pattern[str]]:
     return prefix, re.compile(TITLES.get(prefix, re.escape(prefix)))
 
 
-def count_page_divs(path: Path) -> int:
-    """Elements whose class list holds `page`: one printed page each."""
+FLOWING = ("sheet", "marks")  # page classes of a list that runs onto further pages (day sheet, 标注表)
+
+
+def count_page_divs(path: Path) -> tuple[int, int]:
+    """Elements whose class list holds `page`: (one printed page each, a flowing list of one or
+    more pages each)."""
     class Counter(HTMLParser):
-        n = 0
+        n = flowing = 0
 
         def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
             classes = (dict(attrs).get("class") or "").split()
-            self.n += "page" in classes
+            if "page" in classes:
+                if any(c in classes for c in FLOWING):
+                    self.flowing += 1
+                else:
+                    self.n += 1
 
     counter = Counter()
     counter.feed(path.read_text(encoding="utf-8"))
-    return counter.n
+    return counter.n, counter.flowing
 
 
 @dataclass
@@ -539,7 +557,11 @@ def check_a4(doc: Document) -> list[Finding]:
 
 
 def check_pages_html(doc: Document) -> list[Finding]:
-    expected = count_page_divs(doc.path)
+    expected, flowing = count_page_divs(doc.path)
+    if flowing:
+        if len(doc.pages) < expected + flowing:
+            return [Finding(f"{expected + flowing} 个 class=\"page\" 至少应印 {expected + flowing} 页，PDF 实为 {len(doc.pages)} 页")]
+        return []
     if expected == 0:
         return [Finding(f"HTML 中没有 <div class=\"page\">，无法核对每份一页（PDF 共 {len(doc.pages)} 页）")]
     if expected != len(doc.pages):
@@ -769,6 +791,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="把示例数据的每份文档打印成 PDF 并逐页检查（make print-check）")
     parser.add_argument("--keep", type=Path, metavar="DIR", help="把文档和 PDF 保存到这个文件夹，便于人工查看")
     parser.add_argument("--png", action="store_true", help="与 --keep 一起用：每页另存一张 PNG 图片（pdftoppm）")
+    parser.add_argument("--only", nargs="+", metavar="COMMAND", help="只运行这些命令（如 visit plan），依次共用一个台账")
     args = parser.parse_args()
     tools = find_tools()
     if tools is None:
@@ -779,7 +802,7 @@ def main() -> int:
     company = load_config(config).company
     with tempfile.TemporaryDirectory(prefix="cmtool-print-") as tmp:
         work = Path(tmp)
-        documents, failures = run_commands(work, config)
+        documents, failures = run_commands(work, config, args.only)
         render(documents, tools, work)
         for doc in documents:
             if doc.pdf is None:

@@ -45,7 +45,7 @@ def test_r_card_show_a_customer_with_several_quarters(history):
     assert months[-1]["month"] == "2026-10" and months[-1]["volume"] == 220.0 and len(months) <= 12
     assert months[-1]["unit_value"] == round(28376.0 / 220.0, 2)
     assert doc["actions"] == [] and any("plan" in t for t in doc["not_available"])
-    assert "拜访方式" in doc["missing_fields"]
+    assert "联系人" in doc["missing_fields"]  # the sample has no 联系人 column
 
 
 def test_r_card_show_a_top5_member_has_its_months_and_file(history):
@@ -78,7 +78,7 @@ def test_r_card_print_one_a4_page_per_customer_with_the_personal_data_footer(his
     assert all("内含客户个人信息，注意保管" in p and "零售客户信息卡" in p for p in pages)
     mine = next(p for p in pages if CUSTOMER in p)
     assert "13244711739" in mine and "城镇超市大（2026Q3 分类）" in mine and "2026年3月15日" in mine
-    assert re.search(r"<th>拜访方式</th><td class=\"blank\">", mine)  # a blank line to fill in
+    assert re.search(r"<th>联系人</th><td class=\"blank\">", mine)  # a blank line to fill in
     assert "@page { size: A4" in html
 
 

@@ -85,3 +85,29 @@ def test_dynamic_defaults_and_policy_checks(tmp_path):
 def test_sample_config_is_the_default():
     """The sample's cmtool.toml spells out the defaults, [dynamic] included."""
     assert load_config(Path(__file__).resolve().parents[1] / "sample_data" / "cmtool.toml").dynamic == Config().dynamic
+
+
+def test_visit_and_plan_defaults_as_in_cli_md():
+    """cli.md [visit], [plan]: no anchor, first week; the three default services."""
+    c = Config()
+    assert c.visit.biweekly_anchor is None and c.visit.monthly_week == 1
+    assert [(s.action, s.applies) for s in c.plan.standard] == [
+        ("规范陈列", ["*"]), ("盘点库存和价格采集", ["大", "中"]), ("指导经营", ["中", "小"])]
+
+
+def test_visit_anchor_must_be_a_monday_and_empty_means_none(tmp_path):
+    assert load_config(_write(tmp_path, '[visit]\nbiweekly_anchor = ""\n')).visit.biweekly_anchor is None
+    assert str(load_config(_write(tmp_path, '[visit]\nbiweekly_anchor = "2026-01-05"\n')).visit.biweekly_anchor) \
+        == "2026-01-05"
+    with pytest.raises(ConfigError, match="星期一"):
+        load_config(_write(tmp_path, '[visit]\nbiweekly_anchor = "2026-01-06"\n'))
+
+
+def test_plan_standard_names_unknown_targets_and_repeated_actions(tmp_path):
+    ok = load_config(_write(tmp_path, '[plan]\nstandard = [{ action = "a", applies = ["城镇食杂店大", "便利店", "乡村"] }]\n'))
+    assert ok.plan.standard[0].applies == ["城镇食杂店大", "便利店", "乡村"]
+    with pytest.raises(ConfigError, match="特大"):
+        load_config(_write(tmp_path, '[plan]\nstandard = [{ action = "a", applies = ["特大"] }]\n'))
+    with pytest.raises(ConfigError, match="重复"):
+        load_config(_write(tmp_path, '[plan]\nstandard = [{ action = "a", applies = ["*"] }, '
+                                     '{ action = "a", applies = ["大"] }]\n'))

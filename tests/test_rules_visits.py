@@ -13,13 +13,17 @@ from cmtool.calendar import WorkCalendar
 from cmtool.periods import Month
 from cmtool.rules.visits import (
     NO_CYCLE,
+    NO_MODE,
     NO_ORDER_WEEKDAY,
     NO_PARITY,
     NO_WEEKDAY,
     VisitSettings,
+    day_lists,
     first_order_days,
     order_basis,
+    route_order,
     schedule,
+    suspended,
     visit_basis,
 )
 
@@ -174,3 +178,72 @@ def test_biweekly_alternates_and_order_independent(weekday: int, anchor_week: in
     assert ((b[0] - anchor).days // 7) % 2 == 0
     again, _ = schedule(visit_basis(frame.iloc[::-1]), days, CAL, VisitSettings(biweekly_anchor=anchor))
     pd.testing.assert_frame_equal(plan, again)
+
+
+# ---- the day's lists: suspended customers, route order, holiday (R-VISIT 3–4) ----------------------
+
+
+def measures(*rows: tuple) -> pd.DataFrame:
+    return pd.DataFrame(rows, columns=["customer_id", "measure", "starts_on", "ends_on", "decided_month",
+                                       "restored_on"])
+
+
+def test_suspended_on_a_day_from_the_measures():
+    """R-VISIT 3 / R-DYN: a 暂停访销 measure counts from its start to its end, not once restored;
+    other measures do not suspend visits."""
+    m = measures(("A", "暂停访销", "2026-11-03", "2026-11-16", "2026-10", None),
+                 ("B", "暂停访销", "2026-11-03", "2026-11-16", "2026-10", "2026-11-10"),
+                 ("C", "组别下调", "2026-11-03", "2027-02-02", "2026-10", None))
+    assert suspended(m, date(2026, 11, 2)).empty
+    assert suspended(m, date(2026, 11, 4)).to_dict("records") == [
+        {"customer_id": "A", "until": "2026-11-16"}, {"customer_id": "B", "until": "2026-11-16"}]
+    assert list(suspended(m, date(2026, 11, 10))["customer_id"]) == ["A"]
+    assert list(suspended(m, date(2026, 11, 16))["customer_id"]) == ["A"]
+    assert suspended(m, date(2026, 11, 17)).empty
+
+
+def master_rows(*rows: dict) -> pd.DataFrame:
+    cols = ["customer_id", "name", "manager", "visit_mode", "route", "route_order", "visit_frequency",
+            "visit_weekday", "visit_cycle", "order_weekday"]
+    frame = pd.DataFrame([{c: r.get(c, pd.NA) for c in cols} for r in rows], columns=cols)
+    for c in ("visit_weekday", "order_weekday"):
+        frame[c] = frame[c].astype("Int8")
+    return frame
+
+
+def test_route_order_numbers_as_numbers_and_no_route_last():
+    frame = master_rows({"customer_id": "1", "route": "青羊02线", "route_order": "10"},
+                        {"customer_id": "2", "route": "青羊02线", "route_order": "2"},
+                        {"customer_id": "3"},
+                        {"customer_id": "0"},
+                        {"customer_id": "4", "route": "青羊01线", "route_order": "7"})
+    assert list(frame.loc[route_order(frame).sort_values().index, "customer_id"]) == ["4", "2", "1", "0", "3"]
+
+
+def test_day_lists_due_flagged_suspended_and_holiday():
+    """R-VISIT 3–4 on Wednesday 2026-11-04: A due with its open action, B due and flagged 缺拜访方式,
+    C (suspended until 11-16) listed apart; on Thursday 2026-10-01 (National Day) D is listed under
+    节假日, not moved."""
+    frame = master_rows(
+        {"customer_id": "A", "name": "甲", "manager": "张三", "visit_mode": "实地拜访", "visit_frequency": "每周",
+         "visit_weekday": 3, "route": "01线", "route_order": "2"},
+        {"customer_id": "B", "name": "乙", "manager": "张三", "visit_frequency": "每周", "visit_weekday": 3,
+         "route": "01线", "route_order": "1"},
+        {"customer_id": "C", "name": "丙", "manager": "张三", "visit_mode": "实地拜访", "visit_frequency": "每周",
+         "visit_weekday": 3},
+        {"customer_id": "D", "name": "丁", "manager": "张三", "visit_mode": "电话拜访", "visit_frequency": "每周",
+         "visit_weekday": 4},
+    )
+    days = [date(2026, 11, 4), date(2026, 10, 1)]
+    planned, bad = schedule(visit_basis(frame), days, CAL, VisitSettings())
+    held = {date(2026, 11, 4): pd.DataFrame({"customer_id": ["C"], "until": ["2026-11-16"]}),
+            date(2026, 10, 1): pd.DataFrame(columns=["customer_id", "until"])}
+    open_actions = pd.DataFrame({"customer_id": ["A", "A"], "month": ["2026-11", "2026-10"],
+                                 "action": ["规范陈列", "十月的动作"]})
+    lists = day_lists(planned, bad, frame, held, open_actions)
+    assert lists.due[["customer_id", "actions", "flags"]].to_dict("records") == [
+        {"customer_id": "B", "actions": [], "flags": [NO_MODE]},
+        {"customer_id": "A", "actions": ["规范陈列"], "flags": []}]
+    assert lists.suspended.to_dict("records") == [{"customer_id": "C", "name": "丙", "manager": "张三",
+                                                   "until": "2026-11-16"}]
+    assert list(lists.holiday["customer_id"]) == ["D"] and lists.holiday.at[0, "date"] == date(2026, 10, 1)

@@ -111,7 +111,7 @@ def test_master_has_title_rows_blank_row_and_total(sample):
     assert len(grid) == 3 + N + NEWCOMERS + 2
     assert grid.iat[1, 0] == "导出时间：2026-11-20 17:45"  # after the newcomers joined
     sheet = openpyxl.load_workbook(sample / "客户信息.xlsx").active
-    assert "A1:R1" in {str(r) for r in sheet.merged_cells.ranges}
+    assert "A1:W1" in {str(r) for r in sheet.merged_cells.ranges}  # 23 columns: the visit fields at the end
 
 
 def test_ids_keep_leading_zeros_everywhere(sample):
@@ -188,7 +188,12 @@ def test_order_lines_add_up_to_the_volumes(company):
 
 
 def test_config_file_states_the_defaults(sample):
-    assert load_config(sample / "cmtool.toml") == Config()
+    """Every default is written out; only [plan] standard is the sample company's own: the six
+    services of 第二章 一(四)2 (R-PLAN 2)."""
+    config = load_config(sample / "cmtool.toml")
+    assert config.model_copy(update={"plan": Config().plan}) == Config()
+    assert [s.action for s in config.plan.standard] == [
+        "规范陈列", "盘点库存和价格采集", "指导经营", "传递营销活动信息", "推介适销品牌", "新品牌推荐和促销"]
 
 
 def test_planted_group_changes(company):

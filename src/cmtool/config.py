@@ -10,12 +10,13 @@ import tomllib
 from datetime import date
 from pathlib import Path
 
+from itertools import product
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from cmtool.errors import ConfigError
-from cmtool.fields import FORMATS
+from cmtool.fields import FORMATS, MARKETS, SCALES
 
 
 class _Strict(BaseModel):
@@ -205,6 +206,68 @@ class DynamicConfig(_Strict):
         return self
 
 
+class VisitConfig(_Strict):
+    """R-VISIT: the Monday of a visit week for 双周 customers (empty: none), the week of 每月 ones."""
+
+    biweekly_anchor: date | None = None
+    monthly_week: int = Field(1, ge=1, le=5)
+
+    @field_validator("biweekly_anchor", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("biweekly_anchor")
+    @classmethod
+    def _monday(cls, value: date | None) -> date | None:
+        if value is not None and value.isoweekday() != 1:
+            raise ValueError(f"visit.biweekly_anchor 应为某个星期一（{value.isoformat()} 不是星期一）")
+        return value
+
+
+# What a service-standard entry may name: every customer, a 经营规模, a 业态, a 市场类型 or a 综合分类.
+STANDARD_TARGETS: frozenset[str] = frozenset(
+    {"*", *SCALES, *FORMATS, *MARKETS, *(m + f + s for m, f, s in product(MARKETS, FORMATS, SCALES))}
+)
+
+
+class StandardAction(_Strict):
+    """One service of the standard: the action and whom it applies to (`*` for all)."""
+
+    action: str = Field(min_length=1)
+    applies: list[str] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _known(self) -> "StandardAction":
+        unknown = [a for a in self.applies if a not in STANDARD_TARGETS]
+        if unknown:
+            raise ValueError(f"plan.standard「{self.action}」的 applies 中「{'、'.join(unknown)}」不认识，"
+                             f"应为 *、经营规模（{'、'.join(SCALES)}）、业态、市场类型或综合分类名（如 城镇食杂店大）")
+        return self
+
+
+def _default_standard() -> list[StandardAction]:
+    return [
+        StandardAction(action="规范陈列", applies=["*"]),
+        StandardAction(action="盘点库存和价格采集", applies=["大", "中"]),
+        StandardAction(action="指导经营", applies=["中", "小"]),
+    ]
+
+
+class PlanConfig(_Strict):
+    """R-PLAN: the service standard (action → the customers it applies to)."""
+
+    standard: list[StandardAction] = Field(default_factory=_default_standard)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> "PlanConfig":
+        names = [s.action for s in self.standard]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"plan.standard 中营销动作重复：{'、'.join(twice)}")
+        return self
+
+
 class Config(_Strict):
     """The whole config file."""
 
@@ -219,6 +282,8 @@ class Config(_Strict):
     manager_phones: dict[str, str] = Field(default_factory=dict)  # 客户经理 → the phone printed on notices
     analyze: AnalyzeConfig = Field(default_factory=AnalyzeConfig)
     dynamic: DynamicConfig = Field(default_factory=DynamicConfig)
+    visit: VisitConfig = Field(default_factory=VisitConfig)
+    plan: PlanConfig = Field(default_factory=PlanConfig)
 
 
 def _describe(err: ValidationError, path: Path) -> ConfigError:

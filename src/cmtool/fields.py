@@ -154,3 +154,18 @@ SIGNED_FIELDS: tuple[Field, ...] = (
     _f("measure", False, "text", "措施", "处理措施"),
     _f("date", False, "date", "签收日期", "签字日期", "日期"),
 )
+
+# R-PLAN: the plan workbook read back by `plan update`, and marks (a marks file or filled-in day
+# sheets) read by `plan mark`. 拜访情况 is the day sheet's note column.
+PLAN_EDIT_FIELDS: tuple[Field, ...] = (
+    _f("customer_id", True, "code", "客户编码", "客户代码", "零售户编码", "客户编号"),
+    _f("action", True, "text", "营销动作", "动作"),
+)
+
+MARK_FIELDS: tuple[Field, ...] = (  # a row without 标注 is not marked (yet): skipped
+    _f("customer_id", True, "code", "客户编码", "客户代码", "零售户编码", "客户编号"),
+    _f("action", False, "text", "营销动作", "动作"),
+    _f("mark", False, "text", "标注"),
+    _f("temporary", False, "text", "临时"),
+    _f("note", False, "text", "说明", "拜访情况"),
+)

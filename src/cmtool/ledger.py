@@ -11,6 +11,7 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 
@@ -149,8 +150,58 @@ def _v5(db: sqlite3.Connection) -> None:
     )
 
 
+def _v6(db: sqlite3.Connection) -> None:
+    """R-PLAN: the monthly plans per 客户经理, their customers, 营销动作 and status history."""
+    db.executescript(
+        """
+        CREATE TABLE plans (
+            month TEXT NOT NULL,
+            manager TEXT NOT NULL,
+            status TEXT NOT NULL,
+            result_status TEXT,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (month, manager)
+        );
+        CREATE TABLE plan_customers (
+            month TEXT NOT NULL,
+            manager TEXT NOT NULL,
+            customer_id TEXT NOT NULL,
+            name TEXT,
+            class_name TEXT,
+            PRIMARY KEY (month, customer_id),
+            FOREIGN KEY (month, manager) REFERENCES plans(month, manager) ON DELETE CASCADE
+        );
+        CREATE TABLE plan_actions (
+            month TEXT NOT NULL,
+            manager TEXT NOT NULL,
+            customer_id TEXT NOT NULL,
+            action TEXT NOT NULL,
+            source TEXT NOT NULL,
+            first_month TEXT NOT NULL,
+            mark TEXT NOT NULL CHECK (mark IN ('☆', '●', '★')),
+            note TEXT,
+            marked_at TEXT,
+            PRIMARY KEY (month, customer_id, action),
+            FOREIGN KEY (month, manager) REFERENCES plans(month, manager) ON DELETE CASCADE
+        );
+        CREATE TABLE plan_events (
+            id INTEGER PRIMARY KEY,
+            month TEXT NOT NULL,
+            manager TEXT NOT NULL,
+            stage TEXT NOT NULL,
+            event TEXT NOT NULL,
+            status TEXT NOT NULL,
+            by_name TEXT,
+            reason TEXT,
+            on_date TEXT NOT NULL,
+            FOREIGN KEY (month, manager) REFERENCES plans(month, manager) ON DELETE CASCADE
+        );
+        """
+    )
+
+
 # MIGRATIONS[i] brings the schema from version i to i + 1; append, never edit.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3, _v4, _v5)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3, _v4, _v5, _v6)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 APPLICATION_COLUMNS = ("customer_id", "kind", "current_group", "proposed_group", "direction", "evidence")
@@ -163,6 +214,28 @@ _CLASS_COLUMNS = (
     "customer_id", "name", "department", "manager", "market", "format", "scale",
     "class_name", "class_code", "volume", "amount", "score", "rank", "n", "scope",
 )
+
+
+PLAN_COLUMNS = ("month", "manager", "status", "result_status", "created_at")
+PLAN_CUSTOMER_COLUMNS = ("month", "manager", "customer_id", "name", "class_name")
+PLAN_ACTION_COLUMNS = ("month", "manager", "customer_id", "action", "source", "first_month", "mark", "note",
+                       "marked_at")
+PLAN_EVENT_COLUMNS = ("month", "manager", "stage", "event", "status", "by_name", "reason", "on_date")
+
+
+@dataclass
+class PlanWrite:
+    """One plan's new state for `Ledger.record_plans`: its status and result status, the event
+    that brought it there (PLAN_EVENT_COLUMNS without month and manager), and, when given, the
+    customers (PLAN_CUSTOMER_COLUMNS) and 营销动作 (PLAN_ACTION_COLUMNS) that replace its own."""
+
+    month: str
+    manager: str
+    status: str
+    result_status: str | None
+    event: dict[str, str | None]
+    customers: pd.DataFrame | None = None
+    actions: pd.DataFrame | None = None
 
 
 def _bad_ledger(path: Path, why: str) -> CmtoolError:
@@ -424,3 +497,67 @@ class Ledger:
             "SELECT c.quarter, q.effective_from, c.scale, c.class_name, c.class_code, c.rank, c.n, c.scope,"
             " c.volume, c.amount FROM classifications c JOIN quarters q ON q.quarter = c.quarter"
             " WHERE c.customer_id = ? ORDER BY c.quarter", (customer_id,), self.CUSTOMER_CLASS_COLUMNS)
+
+    # ---- issue 10 (R-PLAN) adds its reading/recording methods below this line ----
+
+    def plans(self, month: str | None = None, manager: str | None = None) -> pd.DataFrame:
+        """The recorded plans (PLAN_COLUMNS), of one month and/or manager when given."""
+        return self._select(
+            f"SELECT {', '.join(PLAN_COLUMNS)} FROM plans WHERE (? IS NULL OR month = ?)"
+            " AND (? IS NULL OR manager = ?) ORDER BY month, manager",
+            (month, month, manager, manager), PLAN_COLUMNS)
+
+    def plan_customers(self, month: str, manager: str | None = None) -> pd.DataFrame:
+        """The customers of the month's plans (PLAN_CUSTOMER_COLUMNS), of one manager when given."""
+        return self._select(
+            f"SELECT {', '.join(PLAN_CUSTOMER_COLUMNS)} FROM plan_customers WHERE month = ?"
+            " AND (? IS NULL OR manager = ?) ORDER BY manager, customer_id",
+            (month, manager, manager), PLAN_CUSTOMER_COLUMNS)
+
+    def plan_actions(self, month: str, manager: str | None = None) -> pd.DataFrame:
+        """The 营销动作 of the month's plans (PLAN_ACTION_COLUMNS), of one manager when given, in the
+        order they were recorded."""
+        return self._select(
+            f"SELECT {', '.join(PLAN_ACTION_COLUMNS)} FROM plan_actions WHERE month = ?"
+            " AND (? IS NULL OR manager = ?) ORDER BY manager, rowid",
+            (month, manager, manager), PLAN_ACTION_COLUMNS)
+
+    def plan_events(self, month: str, manager: str) -> pd.DataFrame:
+        """The status history of one plan (PLAN_EVENT_COLUMNS), oldest first."""
+        return self._select(
+            f"SELECT {', '.join(PLAN_EVENT_COLUMNS)} FROM plan_events WHERE month = ? AND manager = ? ORDER BY id",
+            (month, manager), PLAN_EVENT_COLUMNS)
+
+    def customer_actions(self, customer_id: str) -> pd.DataFrame:
+        """R-CARD: the customer's 营销动作 in the latest month planned for it (PLAN_ACTION_COLUMNS)."""
+        return self._select(
+            f"SELECT {', '.join(PLAN_ACTION_COLUMNS)} FROM plan_actions WHERE customer_id = ? AND month ="
+            " (SELECT MAX(month) FROM plan_actions WHERE customer_id = ?) ORDER BY rowid",
+            (customer_id, customer_id), PLAN_ACTION_COLUMNS)
+
+    def record_plans(self, writes: list[PlanWrite], recorded_at: datetime) -> None:
+        """Store each plan's new state, its event, and its customers and actions when given, in one
+        transaction (a run that refuses one plan changes none)."""
+        def rows(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[tuple[object, ...]]:
+            values = frame[list(columns)].astype(object)
+            return list(values.where(values.notna(), None).itertuples(index=False, name=None))
+
+        with self.connect() as con, con:
+            for w in writes:
+                key = (w.month, w.manager)
+                con.execute(
+                    "INSERT INTO plans VALUES (?, ?, ?, ?, ?) ON CONFLICT (month, manager)"
+                    " DO UPDATE SET status = excluded.status, result_status = excluded.result_status",
+                    (*key, w.status, w.result_status, recorded_at.isoformat(timespec="seconds")))
+                if w.customers is not None:
+                    con.execute("DELETE FROM plan_customers WHERE month = ? AND manager = ?", key)
+                    con.executemany(f"INSERT INTO plan_customers VALUES ({', '.join('?' * len(PLAN_CUSTOMER_COLUMNS))})",
+                                    rows(w.customers.assign(month=w.month, manager=w.manager), PLAN_CUSTOMER_COLUMNS))
+                if w.actions is not None:
+                    con.execute("DELETE FROM plan_actions WHERE month = ? AND manager = ?", key)
+                    con.executemany(f"INSERT INTO plan_actions VALUES ({', '.join('?' * len(PLAN_ACTION_COLUMNS))})",
+                                    rows(w.actions.assign(month=w.month, manager=w.manager), PLAN_ACTION_COLUMNS))
+                event = {"month": w.month, "manager": w.manager, **w.event}
+                con.execute(f"INSERT INTO plan_events ({', '.join(PLAN_EVENT_COLUMNS)})"
+                            f" VALUES ({', '.join('?' * len(PLAN_EVENT_COLUMNS))})",
+                            tuple(event.get(c) for c in PLAN_EVENT_COLUMNS))

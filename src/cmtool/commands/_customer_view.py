@@ -17,7 +17,7 @@ from cmtool.rules.top5_archive import STATE_LABELS
 BASE_FIELDS = [fd for fd in CUSTOMER_FIELDS if fd.name != "customer_id"]
 LABELS = {fd.name: fd.label for fd in CUSTOMER_FIELDS}
 WEEKDAY_NAMES = {n: names[0] for n, names in WEEKDAY_SYNONYMS.items()}
-NO_PLAN = "营销动作：plan 命令尚未提供，台账中没有营销动作计划"
+NO_PLAN = "营销动作：台账中没有该客户的营销动作计划（cmtool plan init 生成）"
 NO_CLASSES = "分类记录：台账中没有该客户的季度分类（运行 cmtool classify 后才有）"
 NO_TOP5 = "前5%档案：台账中该客户从未进入月销量前5%名单"
 NO_APPLICATIONS = "组别调整申请：台账中没有该客户的申请"
@@ -55,6 +55,7 @@ def customer_record(row: pd.Series, exported: set[str], ledger: Ledger, history:
     applications = applications[applications["customer_id"] == cid]
     measures = ledger.measures()
     measures = measures[measures["customer_id"] == cid]
+    actions = ledger.customer_actions(cid)
     record: dict[str, Any] = {
         "customer_id": cid,
         "base": {fd.name: _value(fd.name, row[fd.name]) for fd in BASE_FIELDS} | {"active": bool(row["active"])},
@@ -68,7 +69,7 @@ def customer_record(row: pd.Series, exported: set[str], ledger: Ledger, history:
         if not files.empty else None,
         "applications": _records(applications, ["month", "kind", "current_group", "proposed_group", "direction"]),
         "measures": _records(measures, ["measure", "starts_on", "ends_on", "decided_month", "restored_on"]),
-        "actions": [],
+        "actions": _records(actions, ["month", "action", "source", "first_month", "mark"]),
     }
     if record["top5_file"]:
         record["top5_file"]["state_label"] = STATE_LABELS.get(record["top5_file"]["state"])
@@ -77,7 +78,7 @@ def customer_record(row: pd.Series, exported: set[str], ledger: Ledger, history:
     record["not_available"] = [
         text for text, missing in ((NO_CLASSES, classes.empty), (NO_TOP5, members.empty),
                                    (NO_APPLICATIONS, applications.empty), (NO_MEASURES, measures.empty),
-                                   (NO_SALES, history is None), (NO_PLAN, True)) if missing
+                                   (NO_SALES, history is None), (NO_PLAN, actions.empty)) if missing
     ]
     return record
 
@@ -110,6 +111,7 @@ def print_record(console: Console, record: dict[str, Any]) -> None:
         ("组别调整申请", record["applications"], ["month", "kind", "current_group", "proposed_group", "direction"],
          ["月份", "类别", "原组别", "申请组别", "方向"]),
         ("管理措施", record["measures"], ["measure", "starts_on", "ends_on", "restored_on"], ["措施", "开始", "结束", "已恢复"]),
+        ("营销动作", record["actions"], ["month", "action", "source", "mark"], ["月份", "营销动作", "来源", "标注"]),
     ]
     for title, rows, keys, headers in parts:
         if not rows:

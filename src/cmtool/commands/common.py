@@ -21,6 +21,7 @@ from cmtool.errors import Problem
 from cmtool.ledger import Ledger
 from cmtool.periods import Month, Quarter
 from cmtool.rules.population import Population
+from cmtool.rules.visits import VisitSettings
 
 err_console = Console(stderr=True, highlight=False)
 
@@ -46,6 +47,12 @@ class AppState:
     @property
     def calendar(self) -> WorkCalendar:
         return WorkCalendar(self.config.calendar)
+
+    @property
+    def visit_settings(self) -> VisitSettings:
+        """`[visit]` as the R-VISIT rules take it (the 双周 anchor, the week of 每月 customers)."""
+        visit = self.config.visit
+        return VisitSettings(biweekly_anchor=visit.biweekly_anchor, monthly_week=visit.monthly_week)
 
 
 def state(ctx: typer.Context) -> AppState:

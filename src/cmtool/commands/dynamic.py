@@ -26,12 +26,13 @@ from cmtool.documents.dynamic_notices import write_notices
 from cmtool.documents.html import filing_order
 from cmtool.errors import DataError, Problem
 from cmtool.io.dynamic_files import load_breaches, load_decisions, load_signed
+from cmtool.io.last_orders import load_last_orders
 from cmtool.io.loaders import Loaded, load_customers
 from cmtool.periods import Month
 from cmtool.rules.dynamic import (
     CANCEL_BRANDS, GROUP_DOWN, CustomerReview, in_month, lower_group, restore_status, review, schedule_measures,
 )
-from cmtool.rules.visits import VisitSettings, first_order_days
+from cmtool.rules.visits import first_order_days
 
 app = typer.Typer(
     help="动态组别管理（诚信经营协议）：月末审议违约记录（review）、送达通知书（notices）、"
@@ -119,6 +120,8 @@ def notices_command(
     month: str = typer.Option(..., "--month", help="审议月份，如 2026-10（措施自下月首个订货日起执行）",
                               show_default=False),
     customers: Path = CustomersOption,
+    sales: list[Path] | None = typer.Option(
+        None, "--sales", help="订单明细（可省略）：双周客户按最近订货日确定单双周，从而算出首个订货日", show_default=False),
     out: Path = OutOption,
     sheet: str | None = SheetOption,
     encoding: str | None = EncodingOption,
@@ -131,7 +134,8 @@ def notices_command(
     master = _master(st, customers, sheet, encoding)
     decided = load_decisions(decisions, cfg, set(master["customer_id"]), sheet=sheet, encoding=encoding)
     people = master[master["customer_id"].isin(set(decided.frame["customer_id"]))]
-    days = first_order_days(people, m.next(), st.calendar, VisitSettings())
+    last_orders = load_last_orders(sales, cfg, sheet=sheet, encoding=encoding) if sales else None
+    days = first_order_days(people, m.next(), st.calendar, st.visit_settings, last_orders)
     measures = schedule_measures(decided.frame, days).merge(master[["customer_id", "name", "department", "manager", "license_no", "group"]],
                               on="customer_id", how="left", validate="many_to_one")
     measures, warnings = _group_moves(measures, decided, decisions, cfg)

@@ -41,6 +41,7 @@ NUMBER_FORMATS: dict[str, tuple[str, str]] = {
     "fine_share": ("0.0000%", "{:.4%}"),  # per-customer shares: 1/6000 of a city is 0.0167 %
     "date": ('yyyy"年"m"月"d"日"', "2026年12月31日"),  # the widest a Chinese date gets
 }
+EDITABLE_FILL = "#FFF2CC"  # light yellow: the cells a user may fill in or change
 CENTRED_KINDS = frozenset({"int", "date"})  # ranks and row numbers do not touch a left-aligned code
 FONT = "宋体"  # SimSun: on every Chinese Windows, and WPS maps it everywhere
 MAX_WIDTH = 30  # wider text wraps
@@ -97,6 +98,7 @@ class Column:
     key: str
     header: str
     kind: Kind = "text"
+    editable: bool = False  # a cell the user fills in: shaded, so the workbook shows what may be edited
 
 
 @dataclass(frozen=True)
@@ -317,8 +319,9 @@ class ColumnWriter:
     """How one column's cells are written: the values, the write method and the format(s)."""
 
     def __init__(self, sheet: Worksheet, styles: Styles, col: Column, values: pd.Series):
-        self.fmt = styles.cell(col.kind, text_wrap=True) if col.kind == "text" else styles.cell(col.kind)
-        self.whole = styles.figure(col.kind, 1) if col.kind == "volume" else None
+        fill = {"bg_color": EDITABLE_FILL} if col.editable else {}
+        self.fmt = styles.cell(col.kind, text_wrap=True, **fill) if col.kind == "text" else styles.cell(col.kind, **fill)
+        self.whole = styles.figure(col.kind, 1, **fill) if col.kind == "volume" else None
         if col.kind == "text":
             self.values: list[Any] = text_values(values)
             self.write = sheet.write_string

@@ -193,3 +193,79 @@ def _workday_before(day: date, calendar: Calendar) -> date:
     while not calendar.is_workday(day):
         day -= timedelta(days=1)
     return day
+
+
+# ---- the day's lists (R-VISIT 3–4) ----------------------------------------------------------------
+
+SUSPENSION = "暂停访销"
+NO_MODE = "缺拜访方式"
+DAY_COLUMNS = ["date", "customer_id", "name", "manager", "cycle", "basis", "actions", "flags"]
+
+
+def suspended(measures: pd.DataFrame, day: date) -> pd.DataFrame:
+    """R-VISIT 3 / R-DYN 3: the customers under a 暂停访销 measure active on `day` (started on or
+    before it, not ended before it, not restored by it): customer_id, until (its last day or None).
+    `measures` as `Ledger.measures()` gives them (dates as ISO text)."""
+    iso = day.isoformat()
+    m = measures[measures["measure"].eq(SUSPENSION) & measures["starts_on"].le(iso)]
+    m = m[m["ends_on"].isna() | m["ends_on"].ge(iso)]
+    m = m[m["restored_on"].isna() | m["restored_on"].gt(iso)]
+    m = m.sort_values("ends_on", na_position="last").drop_duplicates("customer_id", keep="last")
+    return pd.DataFrame({"customer_id": m["customer_id"].to_numpy(),
+                         "until": m["ends_on"].astype(object).where(m["ends_on"].notna(), None).to_numpy()})
+
+
+def route_order(customers: pd.DataFrame) -> pd.Series:
+    """R-VISIT 4: the position of each customer in a day sheet: by 送货线路 then 线路顺序 (numbers
+    as numbers) where the master has them, else by code; customers without a route last."""
+    number = pd.to_numeric(customers["route_order"], errors="coerce")
+    keys = pd.DataFrame({
+        "no_route": customers["route"].isna(),
+        "route": customers["route"].fillna(""),
+        "no_number": number.isna(),
+        "number": number.fillna(0),
+        "text": customers["route_order"].fillna(""),
+        "customer_id": customers["customer_id"],
+    }, index=customers.index)
+    ordered = keys.sort_values(list(keys.columns), kind="stable").index
+    return pd.Series(range(len(ordered)), index=ordered).reindex(customers.index)
+
+
+@dataclass
+class DayLists:
+    """The customers of the days asked for (DAY_COLUMNS each): due on a working day, scheduled on a
+    day off (节假日, not moved), under 暂停访销 (with `until`), and the unschedulable."""
+
+    due: pd.DataFrame
+    holiday: pd.DataFrame
+    suspended: pd.DataFrame
+    unschedulable: pd.DataFrame
+
+
+def day_lists(planned: pd.DataFrame, unschedulable: pd.DataFrame, customers: pd.DataFrame,
+              suspensions: dict[date, pd.DataFrame], open_actions: pd.DataFrame) -> DayLists:
+    """R-VISIT 3–4: split the `schedule` output into the day sheets' lists. `customers` is the
+    master (customer_id, name, manager, visit_mode, route, route_order); `suspensions` maps each
+    day to `suspended` on it; `open_actions` holds customer_id, month (YYYY-MM) and action of the
+    营销动作 not yet ★. Rows sorted by manager, date and route (`route_order`)."""
+    info = customers.set_index("customer_id")
+    rows = planned.merge(customers[["customer_id", "name", "manager", "visit_mode"]], on="customer_id", how="left")
+    rows["month"] = [f"{d.year:04d}-{d.month:02d}" for d in rows["date"]]
+    grouped = open_actions.groupby(["customer_id", "month"], sort=False)["action"].agg(list)
+    rows["actions"] = [grouped.get((c, m), []) for c, m in zip(rows["customer_id"], rows["month"])]
+    rows["flags"] = [[NO_MODE] if pd.isna(mode) else [] for mode in rows["visit_mode"]]
+    rows["position"] = rows["customer_id"].map(route_order(customers).set_axis(customers["customer_id"]))
+    until = {(d, c): u for d, s in suspensions.items() for c, u in zip(s["customer_id"], s["until"])}
+    keys = list(zip(rows["date"], rows["customer_id"]))
+    rows["until"] = [until.get(k) for k in keys]
+    away = pd.Series([k in until for k in keys], index=rows.index, dtype=bool)
+    rows = rows.sort_values(["manager", "date", "position"], kind="stable")
+    away = away.loc[rows.index]
+    held = rows[away].drop_duplicates("customer_id")
+    out_of = unschedulable.merge(info[["name", "manager"]], left_on="customer_id", right_index=True, how="left")
+    return DayLists(
+        due=rows[~away & rows["workday"]][DAY_COLUMNS].reset_index(drop=True),
+        holiday=rows[~away & ~rows["workday"]][DAY_COLUMNS].reset_index(drop=True),
+        suspended=held[["customer_id", "name", "manager", "until"]].reset_index(drop=True),
+        unschedulable=out_of.sort_values(["manager", "customer_id"], kind="stable").reset_index(drop=True),
+    )

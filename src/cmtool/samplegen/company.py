@@ -14,6 +14,7 @@ from cmtool.periods import Month, Quarter
 from cmtool.rules.scale import rank_scale
 from cmtool.samplegen import catalog
 from cmtool.samplegen.customers import make_customers, make_newcomers
+from cmtool.samplegen.visits import VISIT_STREAM, add_visit_fields
 from cmtool.samplegen.orders import LINE_FACTOR, order_counts, order_lines, slots, working_days
 from cmtool.samplegen.quotas import QUOTA_STREAM, QuotaPlanner
 from cmtool.samplegen.scenarios import NEWCOMER, Planner
@@ -122,6 +123,8 @@ def generate_company(customers: int, seed: int = 2026, end_month: str = "2026-10
     exported = days[-1]
     master, profile, volumes, amounts = _add_newcomers(
         master, profile, volumes, amounts, np.random.default_rng([seed, NEWCOMER_STREAM]), days[:-1])
+    master = add_visit_fields(master, np.random.default_rng([seed, VISIT_STREAM]),
+                              (profile["scenario"] == NEWCOMER).to_numpy())
     return Company(seed, months, quarter, exported, master, profile, skus, volumes, amounts, breaches)
 
 

@@ -62,6 +62,22 @@ policy = [                            # 违约类型（与违约记录一致）�
   { breach = "拆包销售", measure = "取消紧俏控制品牌", months = 1 },
 ]
 
+[visit]                               # 拜访客户表
+biweekly_anchor = ""                  # 双周客户的单双周：最近订货日不在拜访日时，取这个星期一所在的周，如 "2026-01-05"
+monthly_week = 1                      # 每月拜访的客户：本月第几个拜访日
+
+# 营销动作计划：零售客户分类服务标准（营销动作 → 适用的综合分类、经营规模、业态或市场类型，* 为全部）。
+# 这是示例公司自己的标准（拜访时的六项服务）；省略时的默认只有前三项。
+[plan]
+standard = [
+  { action = "规范陈列", applies = ["*"] },
+  { action = "盘点库存和价格采集", applies = ["大", "中"] },
+  { action = "指导经营", applies = ["中", "小"] },
+  { action = "传递营销活动信息", applies = ["*"] },
+  { action = "推介适销品牌", applies = ["食杂店", "便利店", "娱乐服务类", "其他"] },
+  { action = "新品牌推荐和促销", applies = ["商场", "超市", "烟酒商店"] },
+]
+
 [calendar]                            # 在内置节假日日历之外补充
 holidays = []                         # 法定节假日，如 ["2027-01-01"]
 workdays = []                         # 周末调休上班日
@@ -82,6 +98,17 @@ def _bands(bands: list[Band], unit: str) -> str:
              (f"{b.name} <{b.max:g}" if b.min == 0 else f"{b.name} {b.min:g}–{b.max:g}")
              for b in sorted(bands, key=lambda b: -b.min)]
     return "，".join(parts) + f" {unit}"
+
+
+def _visit_gaps(master: pd.DataFrame, newcomers: pd.Index) -> str:
+    """How many established customers lack each visit field (R-VISIT: they fall back or are flagged)."""
+    old = master.drop(index=newcomers)
+    gaps = [(label, int(old[field].isna().sum())) for field, label in (
+        ("visit_frequency", "拜访周期（按访销周期排期）"), ("visit_weekday", "拜访日（按访销日排期）"),
+        ("visit_mode", "拜访方式（拜访客户表上标出“缺拜访方式”）"), ("route", "送货线路（排在线路客户之后）"))]
+    monthly = int(old["visit_frequency"].eq("每月").sum())
+    return ("，".join(f"{n} 户没有{label}" for label, n in gaps)
+            + f"；\n    {monthly} 户乡村食杂店每月拜访一次；新入网客户都还没有")
 
 
 def readme(company: Company, files: list[tuple[Path, str]]) -> str:
@@ -136,6 +163,8 @@ def readme(company: Company, files: list[tuple[Path, str]]) -> str:
         f"    划分（{_bands(config.quota.bands, '条/次')}）；下面“定量上调/定量下调”的客户除外。",
         f"  - {joined_month.label}新入网的 {len(new)} 户（入网日期在最后一个购进月份之后，客户状态正常）只有访销周期和月预计销量，",
         "    还没有客户组别、定量组别、经营规模和综合分类，也没有购进。",
+        "  - 拜访周期、拜访日、拜访方式、送货线路、线路顺序：大多数客户都有，少数没有（如实际数据）：",
+        f"    {_visit_gaps(master, new)}。",
         "",
         "销售数据：",
         f"  - {company.summary_months[0].key} 至 {company.summary_months[-1].key} 为月度销售汇总（每月一个文件），",

@@ -23,6 +23,8 @@ MASTER_HEADERS: dict[str, str] = {
     "scale": "经营规模", "class_name": "综合分类", "group": "客户组别", "quota_group": "定量组别",
     "joined": "入网日期", "order_weekday": "订货日", "visit_cycle": "访销周期",
     "expected_monthly": "月预计销量", "phone": "订货电话", "address": "经营地址",
+    "visit_frequency": "拜访周期", "visit_weekday": "拜访日", "visit_mode": "拜访方式", "route": "送货线路",
+    "route_order": "线路顺序",
 }
 ORDER_HEADERS: dict[str, str] = {
     "customer_id": "客户编码", "date": "订单日期", "sku": "卷烟编码", "sku_name": "卷烟名称",
@@ -81,7 +83,8 @@ def _write_decisions(company: Company, out_dir: Path) -> Path:
 def master_frame(customers: pd.DataFrame) -> pd.DataFrame:
     """The master as V3 shows it: Chinese headers, 订货日 as 周一…, 入网日期 without a time."""
     out = customers[list(MASTER_HEADERS)].copy()
-    out["order_weekday"] = out["order_weekday"].map(lambda d: WEEKDAY_NAMES[d - 1], na_action="ignore")
+    for weekday in ("order_weekday", "visit_weekday"):
+        out[weekday] = out[weekday].astype(object).map(lambda d: WEEKDAY_NAMES[d - 1], na_action="ignore")
     out["joined"] = out["joined"].dt.date
     return out.rename(columns=MASTER_HEADERS)
 
