@@ -3,26 +3,39 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.errors import MarkupError
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from cmtool.calendar import WorkCalendar
 from cmtool.config import Config, load_config
-from cmtool.errors import Problem
+from cmtool.errors import Problem, os_error
 from cmtool.ledger import Ledger
 from cmtool.periods import Month, Quarter
 from cmtool.rules.population import Population
 
-err_console = Console(stderr=True, highlight=False)
+class _SafeConsole(Console):
+    """The terminal summary printed after the run committed must not fail: input strings are
+    escaped where printed, and a line rich still cannot parse is printed as plain text."""
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        try:
+            super().print(*objects, **kwargs)
+        except MarkupError:
+            super().print(*objects, **{**kwargs, "markup": False})
+
+
+err_console = _SafeConsole(stderr=True, highlight=False)
 
 
 @dataclass
@@ -107,11 +120,36 @@ SheetOption = typer.Option(None, "--sheet", help="要读取的工作表名（默
 EncodingOption = typer.Option(None, "--encoding", help="CSV 编码（默认自动识别 UTF-8/GBK/GB18030）")
 
 
+def write_text(stream: IO[str], text: str) -> None:
+    """Write `text` to a standard stream as UTF-8 bytes whatever the locale or Windows code page
+    (cli.md: the JSON is UTF-8; cp936 cannot even encode every name)."""
+    stream.flush()
+    buffer = getattr(stream, "buffer", None)
+    if buffer is None:  # a stream replaced by a test harness: text only
+        stream.write(text)
+        stream.flush()
+        return
+    buffer.write(text.encode("utf-8", errors="replace"))
+    buffer.flush()
+
+
 def emit_json(document: dict[str, Any]) -> None:
-    """Print one JSON document to stdout: UTF-8, not ASCII-escaped."""
-    sys.stdout.write(json.dumps(document, ensure_ascii=False, default=str))
-    sys.stdout.write("\n")
-    sys.stdout.flush()
+    """Print one JSON document to stdout: UTF-8 bytes, not ASCII-escaped. A reader that closed
+    the pipe (`| head`) is no error: the run's work is already committed (exit 0)."""
+    text = json.dumps(document, ensure_ascii=False, default=str) + "\n"
+    try:
+        write_text(sys.stdout, text)
+    except BrokenPipeError:
+        _silence_stdout()
+    except OSError as e:
+        raise os_error(e, "写入标准输出", "（--json 的输出）") from None
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device so that the interpreter's last flush cannot fail."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 @contextmanager
