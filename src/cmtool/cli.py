@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import sys
@@ -90,6 +91,7 @@ customer.register(app)
 def main() -> None:
     """Entry point: a refused run prints its Chinese message and exits 1, never a traceback."""
     _printing_cannot_fail()
+    _notes_to_stderr()
     try:
         app()
     except CmtoolError as e:
@@ -114,6 +116,24 @@ def _printing_cannot_fail() -> None:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(encoding=encoding or stream.encoding, errors="replace")
+
+
+class _StderrNotes(logging.Handler):
+    """Notes of the loaders (e.g. which sheet of a workbook was read) as plain lines on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+        except (OSError, ValueError):
+            pass
+
+
+def _notes_to_stderr() -> None:
+    log = logging.getLogger("cmtool")
+    if not any(isinstance(h, _StderrNotes) for h in log.handlers):
+        log.addHandler(_StderrNotes())
+    log.setLevel(logging.INFO)
+    log.propagate = False
 
 
 def _fail(message: str, status: int = 1) -> None:

@@ -124,6 +124,11 @@ def read_rows(
         seen += len(batch.broken)
         keep = _data_rows(batch, id_field)
         seen += int(keep.sum())
+        for position, cell_problems in batch.bad_cells.items():
+            if keep[position]:
+                for problem in cell_problems:
+                    problems.add(problem)
+                keep[position] = False
         if not keep.any():
             continue
         rows, columns = batch.rows, batch.columns
