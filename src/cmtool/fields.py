@@ -147,3 +147,9 @@ DECISION_FIELDS: tuple[Field, ...] = (
     _f("term", False, "text", "期限"),
     _f("remark", False, "text", "备注"),
 )
+
+
+def field_names() -> set[str]:
+    """Every canonical field name of every table above (config aliases must name one of them)."""
+    return {fd.name for value in list(globals().values()) if isinstance(value, tuple)
+            for fd in value if isinstance(fd, Field)}

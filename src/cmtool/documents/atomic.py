@@ -112,6 +112,10 @@ class _RunFolder:
         try:
             self.dir.mkdir(parents=True)
             self._lock = _lock(self.dir / LOCK)
+        except PermissionError:
+            raise CmtoolError(f"无法写入输出文件夹 {parent}：该文件夹是只读的、被锁定，或没有写入权限",
+                              fix="请去掉该文件夹的只读属性（或取得写入权限），或用 --out 指定其他文件夹；"
+                                  "本次运行没有写出任何文档，台账没有改动") from None
         except OSError as e:
             raise os_error(e, "写入输出文件夹", parent) from None
 
