@@ -14,6 +14,8 @@ import pytest
 from corpus import CASES, COMMANDS, REPORTS, arguments, base_inputs, outcome, pairs
 from run_inprocess import run_main
 
+from cmtool.io import csv_reader
+
 
 def snapshot(folder: Path) -> dict[str, str]:
     """Every file under `folder` (hidden ones too) → its SHA-256."""
@@ -54,8 +56,10 @@ def test_the_corpus_covers_every_kind_of_input_and_both_outcomes():
 
 
 @pytest.mark.parametrize(("case", "command"), pairs(), ids=[f"{c.name}-{n}" for c, n in pairs()])
-def test_corpus_case(case, command, seeded, built, tmp_path):
+def test_corpus_case(case, command, seeded, built, tmp_path, monkeypatch):
     inputs, seed = seeded
+    if case.block_size:
+        monkeypatch.setattr(csv_reader, "BLOCK_SIZE", case.block_size)
     work = tmp_path / "work"
     shutil.copytree(seed, work)
     before = snapshot(work)

@@ -276,7 +276,7 @@ def test_staging_publishes_together_or_not_at_all(tmp_path: Path, result: pd.Dat
 
 def test_staging_without_commit_discards(tmp_path: Path) -> None:
     with Staging() as st:
-        st.path(tmp_path / "x.html").write_text("x")
+        st.path(tmp_path / "x.html").write_text("x", encoding="utf-8")
     assert list(tmp_path.iterdir()) == []
 
 
