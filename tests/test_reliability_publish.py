@@ -247,3 +247,59 @@ def test_kill_9_at_random_moments_leaves_all_or_nothing(company):
         changed = [name for name in docs if (out / name).read_bytes() != old[name]]
         committed = _publishes(work / "cmtool.db") == published + 1
         assert changed == (docs if committed else []), (committed, changed)
+
+
+def test_an_unreadable_input_is_named_as_not_readable(company, monkeypatch):
+    """Permission denied (or a file locked by another program) while reading --customers: a
+    Chinese message that says reading, names the file, exit 1 (not a usage error, not "写入")."""
+    inputs, work = company
+    real = Path.open
+
+    def open_(self, mode="r", *args, **kwargs):
+        if self.name == "客户信息.csv":
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        return real(self, mode, *args, **kwargs)
+
+    before = snapshot(work)
+    monkeypatch.setattr(Path, "open", open_)
+    run = classify(inputs, work)
+    monkeypatch.undo()
+    assert run.code == 1 and "无法读取" in run.stderr and "客户信息.csv" in run.stderr and "写入" not in run.stderr
+    assert snapshot(work) == before
+
+
+def test_a_read_only_ledger_gets_a_chinese_message(company, monkeypatch):
+    import sqlite3 as sqlite
+
+    from cmtool import ledger
+
+    inputs, work = company
+    real = sqlite.connect
+
+    def connect(path, *args, **kwargs):
+        con = real(f"file:{path}?mode=ro", *args, uri=True, **kwargs)
+        return con
+
+    before = snapshot(work)
+    monkeypatch.setattr(ledger.sqlite3, "connect", connect)
+    run = classify(inputs, work)
+    monkeypatch.undo()
+    assert run.code == 1 and "只读" in run.stderr and "readonly" not in run.stderr, run.stderr
+    assert snapshot(work) == before
+
+
+def test_two_runs_at_once_on_one_ledger_and_folder(company):
+    """Both finish, or one is refused with a Chinese message; the ledger is intact and no
+    staging folder is left."""
+    inputs, work = company
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CMTOOL_")}
+    env["PYTHONPATH"] = str(ROOT / "src") + os.pathsep + env.get("PYTHONPATH", "")
+    command = [sys.executable, "-m", "cmtool", *arguments("classify", inputs, None, None, work)]
+    procs = [subprocess.Popen(command, cwd=work, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+             for _ in range(2)]
+    results = [(p.wait(), p.stderr.read().decode("utf-8")) for p in procs]
+    for code, stderr in results:
+        assert code in (0, 1) and "Traceback" not in stderr and "内部错误" not in stderr, stderr
+        assert code == 0 or "台账" in stderr
+    assert _integrity(work / "cmtool.db") == "ok"
+    assert not (work / "output" / atomic.STAGING_DIR).exists()

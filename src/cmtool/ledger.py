@@ -159,6 +159,11 @@ class _Transaction:
     def __init__(self, ledger: Ledger):
         self.path = ledger.path
         self.con = ledger.open()
+        try:  # the write lock now, holding no read lock while waiting: two runs cannot deadlock
+            self.con.execute("BEGIN IMMEDIATE")
+        except sqlite3.DatabaseError as e:
+            self.con.close()
+            raise ledger_error(self.path, e) from None
 
     def journal(self) -> dict[str, str]:
         return {"ledger": str(self.path.absolute())}
