@@ -303,3 +303,20 @@ def test_two_runs_at_once_on_one_ledger_and_folder(company):
         assert code == 0 or "台账" in stderr
     assert _integrity(work / "cmtool.db") == "ok"
     assert not (work / "output" / atomic.STAGING_DIR).exists()
+
+
+def test_a_full_disk_names_the_document_and_leaves_no_new_folder(company, monkeypatch):
+    inputs, work = company
+    args = arguments("classify", inputs, None, None, work)
+    new_out = work / "新文件夹" / "output"
+    args[args.index("--out") + 1] = str(new_out)
+    real = xlsxwriter.workbook.Workbook.close
+
+    def close(self):
+        real(self)
+        raise FileCreateError(OSError(errno.ENOSPC, "No space left on device"))
+
+    monkeypatch.setattr(xlsxwriter.workbook.Workbook, "close", close)
+    run = run_main(*args, cwd=work)
+    assert run.code == 1 and "磁盘空间不足" in run.stderr and "客户分类结果_2026Q3.xlsx" in run.stderr, run.stderr
+    assert not (work / "新文件夹").exists()

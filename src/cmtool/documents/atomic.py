@@ -28,7 +28,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Protocol
 
-from cmtool.errors import CmtoolError, os_error
+from cmtool.errors import CmtoolError, found_os_error, os_error
 
 STAGING_DIR = ".cmtool-staging"
 MANIFEST = "manifest.json"
@@ -88,18 +88,21 @@ def _lock(path: Path) -> IO[bytes] | None:
     return fh
 
 
-def _check_folder(folder: Path) -> None:
-    """`folder` exists as a folder (created if missing), or a Chinese message naming it."""
+def _check_folder(folder: Path) -> list[Path]:
+    """`folder` exists as a folder (created if missing), or a Chinese message naming it; returns
+    the folders created, deepest first."""
     for part in (folder, *folder.parents):
         if part.exists() and not part.is_dir():
             raise CmtoolError(f"输出文件夹 {folder} 无法使用：{part} 是一个文件，不是文件夹",
                               fix="请用 --out 指定一个文件夹（不存在时会自动创建），或把同名文件改名")
         if part.exists():
             break
+    created = [p for p in (folder, *folder.parents) if not p.exists()]
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise os_error(e, "创建输出文件夹", folder) from None
+    return created
 
 
 class _RunFolder:
@@ -152,6 +155,7 @@ class Staging:
         self._entries: list[_Entry] = []
         self._folders: dict[Path, _RunFolder] = {}
         self._participants: dict[str, Participant] = {}
+        self._created: list[Path] = []  # output folders this run made: removed again if it fails
         self._reset: object = None
 
     def path(self, final: str | os.PathLike[str]) -> Path:
@@ -186,6 +190,7 @@ class Staging:
                 self._undo()
                 raise
             self._participants.clear()
+            self._created.clear()
             for run in self._folders.values():
                 (run.dir / DONE).touch()
             return [e.final for e in self._entries]
@@ -194,7 +199,7 @@ class Staging:
 
     def _folder(self, parent: Path) -> _RunFolder:
         if parent not in self._folders:
-            _check_folder(parent)
+            self._created += _check_folder(parent)
             recover(parent)
             self._folders[parent] = _RunFolder(parent, self.token)
         return self._folders[parent]
@@ -268,6 +273,12 @@ class Staging:
             run.remove()
         self._folders.clear()
         self._entries.clear()
+        for folder in self._created:  # deepest first; a folder something else wrote into stays
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+        self._created.clear()
 
     def __enter__(self) -> Staging:
         self._reset = _active.set(self)
@@ -282,7 +293,24 @@ class Staging:
         if self._reset is not None:
             _active.reset(self._reset)  # type: ignore[arg-type]
             self._reset = None
+        where = self._target_of(exc)
         self._discard()
+        if where is not None:
+            raise where
+        return None
+
+    def _target_of(self, exc: BaseException | None) -> CmtoolError | None:
+        """A write that failed with an OS error (a full disk inside xlsxwriter), as the Chinese
+        message naming the document being written rather than its staging file."""
+        if exc is None or isinstance(exc, CmtoolError):
+            return None
+        cause = found_os_error(exc)
+        if cause is None:
+            return None
+        staged = {str(e.temp): e.final for e in self._entries}
+        where = staged.get(str(cause.filename)) or (
+            self._entries[-1].final if self._entries else "、".join(map(str, self._folders)) or None)
+        return os_error(cause, "写入", where)
 
 
 def _folder_in_the_way(final: Path) -> CmtoolError:
