@@ -192,7 +192,10 @@ class Staging:
             self._participants.clear()
             self._created.clear()
             for run in self._folders.values():
-                (run.dir / DONE).touch()
+                try:
+                    (run.dir / DONE).touch()  # the run is published: a crash from here on keeps it
+                except OSError:
+                    pass  # the folder is removed next anyway
             return [e.final for e in self._entries]
         finally:
             self._discard()
