@@ -21,6 +21,12 @@ def fail(path: Path) -> None:
     raise OSError(28, "No space left on device", str(path))
 
 
+def fail_in_xlsxwriter(path: Path) -> None:
+    from xlsxwriter.exceptions import FileCreateError
+
+    raise FileCreateError(OSError(28, "No space left on device", str(path)))
+
+
 @two_cores
 def test_a_worthwhile_document_is_written_by_another_process(tmp_path: Path) -> None:
     target = tmp_path / "统计表.xlsx"
@@ -45,6 +51,21 @@ def test_the_workers_error_is_raised_by_wait(tmp_path: Path) -> None:
         with pytest.raises(OSError) as raised:
             background.wait()
     assert raised.value.errno == 28 and raised.value.filename == str(tmp_path / "x.xlsx")
+
+
+@two_cores
+def test_a_wrapped_os_error_from_the_worker_still_gets_its_chinese_message(tmp_path: Path) -> None:
+    """xlsxwriter wraps a full disk in FileCreateError; across the process boundary the OSError
+    is still found, so the user reads 磁盘空间不足 and the path (errors.found_os_error)."""
+    from cmtool.errors import found_os_error, os_error
+
+    with Background(worthwhile=True) as background:
+        background.write(fail_in_xlsxwriter, tmp_path / "统计表.xlsx")
+        with pytest.raises(Exception) as raised:
+            background.wait()
+    found = found_os_error(raised.value)
+    assert found is not None and found.errno == 28
+    assert "磁盘空间不足" in os_error(found).render() and "统计表.xlsx" in os_error(found).render()
 
 
 def _statbook_values(path: Path) -> list[list[object]]:

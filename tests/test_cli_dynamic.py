@@ -297,3 +297,19 @@ def test_notices_into_a_year_without_calendar_refuse(tmp_path):
               "--out", tmp_path / "output")
     assert run.code == 1 and "2027" in run.stderr and "[calendar]" in run.stderr
     assert not (tmp_path / "output").exists() and not (tmp_path / "cmtool.db").exists()
+
+
+def test_notices_with_the_order_lines_know_the_biweekly_weeks(cycle, tmp_path):
+    """R-DYN 2 / R-VISIT 1: with --sales the 双周 customers' weeks come from their latest order
+    dates (as in `visit`), so none falls back to the month's first working day."""
+    _, _, without = cycle
+    fallbacks = [w for w in without["warnings"] if "双周" in w]
+    assert fallbacks  # the sample has 双周 customers among the decided ones
+    shutil.copy(SAMPLE / "cmtool.toml", tmp_path / "cmtool.toml")
+    run = dyn(tmp_path, "notices", "--month", "2026-10", "--decisions", DECISIONS, "--customers", CUSTOMERS,
+              "--sales", SAMPLE / "sales", "--out", tmp_path / "output", "--json")
+    assert run.code == 0, run.stderr
+    assert not [w for w in run.json["warnings"] if "双周" in w]
+    before = {m["customer_id"]: m["first_order_day"] for m in without["measures"]}
+    changed = [m for m in run.json["measures"] if m["first_order_day"] != before[m["customer_id"]]]
+    assert changed and all(m["first_order_day"] >= before[m["customer_id"]] for m in changed)

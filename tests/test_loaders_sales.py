@@ -279,9 +279,9 @@ def test_wrong_encoding_in_the_middle_of_a_big_file(tmp_path):
     head = "订单日期,客户编码,卷烟编码,数量,金额\r\n" + "2026-07-01,001,6901,1,1\r\n" * 20000
     path = tmp_path / "mixed.csv"
     path.write_bytes(head.encode("utf-8") + "2026-07-01,红塔山,6901,1,1\r\n".encode("gbk"))
-    err = _error([path])
-    assert err.message.startswith("文件 mixed.csv 读到中途出错（按 utf-8 编码读取）")
-    assert "--encoding" in err.render()
+    err = _error([path])  # issue 8: the line where the encoding changes is named
+    assert err.message.startswith("文件 mixed.csv 从第 20002 行起编码与前面不同")
+    assert err.problems[0].row == 20002 and "--encoding" in err.render()
 
 
 def test_thousands_separators_and_full_width_digits_in_a_csv(tmp_path):

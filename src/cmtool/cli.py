@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib
+import logging
 import os
+import sqlite3
 import sys
 import traceback
 from pathlib import Path
@@ -15,7 +17,8 @@ from typer.core import TyperCommand, TyperGroup
 
 from cmtool import __version__
 from cmtool.commands import COMMANDS
-from cmtool.errors import CmtoolError
+from cmtool.errors import CmtoolError, found_os_error, ledger_error, os_error
+from cmtool.streams import write_text
 
 if TYPE_CHECKING:
     from typer import _click as click  # Typer's own copy of Click: the classes of its commands
@@ -111,22 +114,57 @@ def root(
 
 def main() -> None:
     """Entry point: a refused run prints its Chinese message and exits 1, never a traceback."""
+    _printing_cannot_fail()
+    _notes_to_stderr()
     try:
         app()
     except CmtoolError as e:
         _fail(e.render())
-    except PermissionError as e:
-        _fail(f"错误：无法写入文件 {e.filename}：文件被占用或没有权限。\n处理办法：如文件已在 Excel/WPS 中打开，请先关闭再运行。")
     except KeyboardInterrupt:
         _fail("已中止。", status=130)
+    except sqlite3.DatabaseError as e:
+        _fail(ledger_error("（--db）", e).render())
     except Exception as e:  # noqa: BLE001 - the last line of defence: no traceback for users
         if os.environ.get("CMTOOL_DEBUG"):
             traceback.print_exc()
+        cause = found_os_error(e)
+        if cause is not None:
+            _fail(os_error(cause).render())
         _fail(f"内部错误：{type(e).__name__}: {e}\n请把所用命令和这条信息发给维护人员（设置环境变量 CMTOOL_DEBUG=1 可看到详细信息）。")
 
 
+def _printing_cannot_fail() -> None:
+    """stdout is UTF-8 whatever the locale or Windows code page (cli.md); a character the
+    terminal's code page lacks is replaced on stderr rather than failing the run."""
+    for stream, encoding in ((sys.stdout, "utf-8"), (sys.stderr, None)):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(encoding=encoding or stream.encoding, errors="replace")
+
+
+class _StderrNotes(logging.Handler):
+    """Notes of the loaders (e.g. which sheet of a workbook was read) as plain lines on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            sys.stderr.write(self.format(record) + "\n")
+        except (OSError, ValueError):
+            pass
+
+
+def _notes_to_stderr() -> None:
+    log = logging.getLogger("cmtool")
+    if not any(isinstance(h, _StderrNotes) for h in log.handlers):
+        log.addHandler(_StderrNotes())
+    log.setLevel(logging.INFO)
+    log.propagate = False
+
+
 def _fail(message: str, status: int = 1) -> None:
-    """Print `message` to stderr as plain, unwrapped text (scripts grep it) and exit."""
-    sys.stderr.write(message.rstrip("\n") + "\n")
-    sys.stderr.flush()
+    """Print `message` to stderr as plain, unwrapped text (scripts grep it) and exit; UTF-8
+    whatever the console's code page, and a closed stderr does not turn into a traceback."""
+    try:
+        write_text(sys.stderr, message.rstrip("\n") + "\n")
+    except OSError:
+        pass
     sys.exit(status)

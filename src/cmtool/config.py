@@ -15,12 +15,12 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from cmtool.errors import ConfigError
-from cmtool.fields import FORMATS, MARKETS, SCALES
+from cmtool.errors import ConfigError, os_error
+from cmtool.fields import FORMATS, MARKETS, SCALES, field_names
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Band(_Strict):
@@ -285,6 +285,25 @@ class Config(_Strict):
     visit: VisitConfig = Field(default_factory=VisitConfig)
     plan: PlanConfig = Field(default_factory=PlanConfig)
 
+    @model_validator(mode="after")
+    def _aliases_name_fields(self) -> "Config":
+        unknown = sorted(set(self.aliases) - field_names())
+        if unknown:
+            raise ValueError(f"[aliases] 中的字段 {'、'.join(unknown)} 不存在；可用的字段名："
+                             f"{'、'.join(sorted(field_names()))}")
+        return self
+
+
+# pydantic's error types → Chinese (the others keep pydantic's text)
+_PYDANTIC_CN = {
+    "finite_number": "应为有限的数（不能是 inf 或 nan）",
+    "float_parsing": "应为数字", "float_type": "应为数字", "int_parsing": "应为整数", "int_type": "应为整数",
+    "int_from_float": "应为整数", "string_type": "应为文字（加引号）", "bool_type": "应为 true 或 false",
+    "list_type": "应为列表 [...]", "dict_type": "应为表 {...}", "date_type": "应为日期，如 2026-10-01",
+    "date_parsing": "应为日期，如 2026-10-01", "date_from_datetime_parsing": "应为日期，如 2026-10-01",
+    "missing": "缺少该项",
+}
+
 
 def _describe(err: ValidationError, path: Path) -> ConfigError:
     lines = []
@@ -296,7 +315,7 @@ def _describe(err: ValidationError, path: Path) -> ConfigError:
         elif e["type"] == "value_error":  # our own validators: the message says it all
             lines.append(e["msg"].removeprefix("Value error, "))
         else:
-            lines.append(f"{where}：{e['msg']}（值：{e.get('input')!r}）")
+            lines.append(f"{where}：{_PYDANTIC_CN.get(e['type'], e['msg'])}（值：{e.get('input')!r}）")
     if unknown:
         lines.insert(0, "不认识的配置项：" + "、".join(unknown))
     return ConfigError(
@@ -316,8 +335,12 @@ def load_config(path: Path | None) -> Config:
         path = default
     if not path.exists():
         raise ConfigError(f"找不到配置文件 {path}", fix="请检查 --config 的路径")
+    if path.is_dir():
+        raise ConfigError(f"配置文件 {path} 是一个文件夹", fix="请用 --config 指定 TOML 文件，如 cmtool.toml")
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except OSError as e:
+        raise os_error(e, "读取配置文件", path) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise ConfigError(f"配置文件 {path} 不是有效的 TOML：{e}", fix="请用 UTF-8 保存，并检查引号与括号") from None
     try:

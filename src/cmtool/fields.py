@@ -169,3 +169,8 @@ MARK_FIELDS: tuple[Field, ...] = (  # a row without 标注 is not marked (yet): 
     _f("temporary", False, "text", "临时"),
     _f("note", False, "text", "说明", "拜访情况"),
 )
+
+def field_names() -> set[str]:
+    """Every canonical field name of every table above (config aliases must name one of them)."""
+    return {fd.name for value in list(globals().values()) if isinstance(value, tuple)
+            for fd in value if isinstance(fd, Field)}

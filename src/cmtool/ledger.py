@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from cmtool.errors import CmtoolError
+from cmtool.documents.atomic import PUBLISH_TABLE, active_staging
+from cmtool.errors import CmtoolError, ledger_error
 
 
 def _v1(db: sqlite3.Connection) -> None:
@@ -200,8 +201,23 @@ def _v6(db: sqlite3.Connection) -> None:
     )
 
 
+def _v7(db: sqlite3.Connection) -> None:
+    """Issue 8: the token of every run whose change was committed with its documents, so that
+    the run after a kill -9 knows whether to keep or put back what the dead run renamed."""
+    db.executescript(
+        f"""
+        CREATE TABLE IF NOT EXISTS {PUBLISH_TABLE} (
+            token TEXT PRIMARY KEY,
+            published_at TEXT NOT NULL
+        );
+        """
+    )
+
+
+LOCK_TIMEOUT = 10.0  # seconds to wait for another run's change to the ledger
+
 # MIGRATIONS[i] brings the schema from version i to i + 1; append, never edit.
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3, _v4, _v5, _v6)
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3, _v4, _v5, _v6, _v7)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 APPLICATION_COLUMNS = ("customer_id", "kind", "current_group", "proposed_group", "direction", "evidence")
@@ -245,25 +261,93 @@ def _bad_ledger(path: Path, why: str) -> CmtoolError:
     )
 
 
+class _Transaction:
+    """A run's ledger change, open until the run's documents are published (atomic.Staging)."""
+
+    def __init__(self, ledger: Ledger):
+        self.path = ledger.path
+        self.con = ledger.open()
+        try:  # the write lock now, holding no read lock while waiting: two runs cannot deadlock
+            self.con.execute("BEGIN IMMEDIATE")
+        except sqlite3.DatabaseError as e:
+            self.con.close()
+            raise ledger_error(self.path, e) from None
+
+    def journal(self) -> dict[str, str]:
+        return {"ledger": str(self.path.absolute())}
+
+    def commit(self, token: str) -> None:
+        try:
+            self.con.execute(f"INSERT INTO {PUBLISH_TABLE} VALUES (?, ?)",
+                             (token, datetime.now().isoformat(timespec="seconds")))
+            self.con.commit()
+        except sqlite3.DatabaseError as e:
+            raise ledger_error(self.path, e) from None
+        finally:
+            self.con.close()
+
+    def rollback(self) -> None:
+        try:
+            self.con.rollback()
+        except sqlite3.Error:
+            pass
+        finally:
+            self.con.close()
+
+
 class Ledger:
     """The ledger at `path`. Reading a missing file reads nothing; only a write creates it."""
 
     def __init__(self, path: Path):
         self.path = path
 
-    @contextmanager
-    def connect(self) -> Iterator[sqlite3.Connection]:
-        """A connection with the schema brought up to date (migrations add tables, never data)."""
+    def open(self) -> sqlite3.Connection:
+        """A new connection with the schema brought up to date (migrations add tables, never
+        data); SQLite's and the OS's errors become Chinese messages (errors.ledger_error)."""
+        if self.path.is_dir():
+            raise CmtoolError(f"台账文件 {self.path} 是一个文件夹", fix="请用 --db 指定一个文件，如 cmtool.db")
+        con = None
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with closing(sqlite3.connect(self.path)) as con:
-                con.execute("PRAGMA foreign_keys = ON")
-                self._migrate(con)
+            con = sqlite3.connect(self.path, timeout=LOCK_TIMEOUT)
+            con.execute("PRAGMA foreign_keys = ON")
+            self._migrate(con)
+            return con
+        except (sqlite3.DatabaseError, OSError) as e:
+            if con is not None:
+                con.close()
+            if isinstance(e, CmtoolError):
+                raise
+            raise ledger_error(self.path, e) from None
+
+    @contextmanager
+    def connect(self) -> Iterator[sqlite3.Connection]:
+        """A connection (see `open`) closed after the block."""
+        with closing(self.open()) as con:
+            try:
                 yield con
+            except sqlite3.IntegrityError:
+                raise
+            except sqlite3.DatabaseError as e:
+                raise ledger_error(self.path, e) from None
+
+    @contextmanager
+    def writing(self) -> Iterator[sqlite3.Connection]:
+        """The connection a change is made on: inside an `atomic.Staging` block the run's open
+        transaction, committed only after its documents are published; else its own."""
+        staging = active_staging()
+        if staging is None:
+            with self.connect() as con, con:
+                yield con
+            return
+        key = f"ledger:{self.path.absolute()}"
+        transaction = staging.join(key, lambda: _Transaction(self))
+        try:
+            yield transaction.con  # type: ignore[attr-defined]
         except sqlite3.IntegrityError:
             raise
         except sqlite3.DatabaseError as e:
-            raise _bad_ledger(self.path, str(e)) from None
+            raise ledger_error(self.path, e) from None
 
     def _migrate(self, con: sqlite3.Connection) -> None:
         version = con.execute("PRAGMA user_version").fetchone()[0]
@@ -298,7 +382,7 @@ class Ledger:
         self, quarter: str, scope: str, effective_from: str, result: pd.DataFrame, recorded_at: datetime
     ) -> None:
         """Store a classified quarter, replacing an earlier run of it, in one transaction."""
-        with self.connect() as con, con:
+        with self.writing() as con:
             con.execute("DELETE FROM quarters WHERE quarter = ?", (quarter,))
             con.execute(
                 "INSERT INTO quarters VALUES (?, ?, ?, ?, ?)",
@@ -371,7 +455,7 @@ class Ledger:
         member_rows = members[list(self.TOP5_MEMBER_COLUMNS[1:])].astype(object)
         file_rows = files[list(self.TOP5_FILE_COLUMNS)].astype(object)
         file_rows = file_rows.where(file_rows.notna(), None)
-        with self.connect() as con, con:
+        with self.writing() as con:
             con.execute("DELETE FROM top5_months WHERE month = ?", (key,))
             con.execute(f"INSERT INTO top5_months VALUES ({', '.join('?' * len(self.TOP5_MONTH_COLUMNS))})",
                         tuple(month[c] for c in self.TOP5_MONTH_COLUMNS))
@@ -394,7 +478,7 @@ class Ledger:
         """R-GROUP/R-QUOTA: store the applications of `month` (columns of APPLICATION_COLUMNS,
         evidence as JSON text), replacing an earlier run's applications of `kinds` for that
         month, in one transaction: running a month again never duplicates them."""
-        with self.connect() as con, con:
+        with self.writing() as con:
             con.executemany("DELETE FROM applications WHERE month = ? AND kind = ?", ((month, k) for k in kinds))
             con.executemany(
                 f"INSERT INTO applications (month, {', '.join(APPLICATION_COLUMNS)}, recorded_at)"
@@ -439,7 +523,7 @@ class Ledger:
         customer, kind, start and end keeps its signed and restored dates."""
         columns = ("customer_id", "measure", "starts_on", "ends_on", *MEASURE_NOTICE_COLUMNS)
         rows = measures[list(columns)].astype(object).where(measures[list(columns)].notna(), None)
-        with self.connect() as con, con:
+        with self.writing() as con:
             kept = {
                 tuple(r[:4]): r[4:]
                 for r in con.execute("SELECT customer_id, measure, starts_on, ends_on, signed_on, restored_on"
@@ -456,13 +540,13 @@ class Ledger:
 
     def record_restores(self, ids: list[int], day: date) -> None:
         """R-DYN 3: mark the measures `ids` restored on `day`, in one transaction."""
-        with self.connect() as con, con:
+        with self.writing() as con:
             con.executemany("UPDATE measures SET restored_on = ? WHERE id = ? AND restored_on IS NULL",
                             ((day.isoformat(), i) for i in ids))
 
     def record_signed(self, signed: dict[int, date]) -> None:
         """R-DYN 3: mark the notices of the measures (id → date) as signed, in one transaction."""
-        with self.connect() as con, con:
+        with self.writing() as con:
             con.executemany("UPDATE measures SET signed_on = ? WHERE id = ?",
                             ((d.isoformat(), i) for i, d in signed.items()))
 
@@ -484,7 +568,7 @@ class Ledger:
         values = master[columns].astype(object).where(master[columns].notna(), None)
         rows = [(cid, json.dumps(dict(zip(columns, vals)), ensure_ascii=False, default=str), stored_on)
                 for cid, vals in zip(master["customer_id"], values.itertuples(index=False, name=None))]
-        with self.connect() as con, con:
+        with self.writing() as con:
             con.execute("DELETE FROM master_snapshot")
             con.executemany("INSERT INTO master_snapshot VALUES (?, ?, ?)", rows)
 
@@ -542,7 +626,7 @@ class Ledger:
             values = frame[list(columns)].astype(object)
             return list(values.where(values.notna(), None).itertuples(index=False, name=None))
 
-        with self.connect() as con, con:
+        with self.writing() as con:
             for w in writes:
                 key = (w.month, w.manager)
                 con.execute(

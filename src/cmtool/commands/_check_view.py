@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from cmtool.documents.checkbook import KIND_LABELS, SEVERITY_LABELS, CheckReport
@@ -55,7 +56,7 @@ def print_check(console: Console, document: dict[str, Any], report: CheckReport)
     for header in ("文件", "类型", "数据行数", "错误", "提醒"):
         files.add_column(header)
     for f in report.files:
-        files.add_row(f.path.name, KIND_LABELS[f.kind], str(f.rows or "—"), str(report.count("error", f.path)),
+        files.add_row(escape(f.path.name), KIND_LABELS[f.kind], str(f.rows or "—"), str(report.count("error", f.path)),
                       str(report.count("warning", f.path)))
     console.print(files)
     summary = document["summary"]
@@ -67,4 +68,4 @@ def print_check(console: Console, document: dict[str, Any], report: CheckReport)
     if summary["errors"] > SHOWN:
         console.print(f"  …… 另有 {summary['errors'] - SHOWN} 处错误，见报告")
     for path in document["outputs"]:
-        console.print(f"报告：{path}", soft_wrap=True, highlight=False)
+        console.print(f"报告：{path}", soft_wrap=True, highlight=False, markup=False)

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from cmtool.errors import Problem
@@ -57,7 +58,7 @@ def _scale_table(result: pd.DataFrame) -> Table:
     by_dept = result.assign(department=result["department"].fillna("（未填营销部）"))
     counts = by_dept.groupby(["department", "scale"]).size().unstack(fill_value=0)
     for dept, row in counts.iterrows():
-        table.add_row(str(dept), *(str(int(row.get(s, 0))) for s in SCALES), str(int(row.sum())))
+        table.add_row(escape(str(dept)), *(str(int(row.get(s, 0))) for s in SCALES), str(int(row.sum())))
     total = result["scale"].value_counts()
     table.add_row("[bold]全公司", *(f"[bold]{int(total.get(s, 0))}" for s in SCALES), f"[bold]{len(result)}")
     return table
@@ -70,7 +71,7 @@ def print_summary(console: Console, doc: dict[str, Any], result: pd.DataFrame, p
                   f"（范围：{'全市' if doc['scope'] == 'company' else '各营销部'}），{doc['effective_from']} 起生效。")
     console.print(_scale_table(result))
     moves = result["change"].value_counts()
-    console.print(f"与上期（{previous_source}）相比：" + "，".join(f"{c} {int(moves.get(c, 0))} 户" for c in CHANGES))
+    console.print(f"与上期（{escape(previous_source)}）相比：" + "，".join(f"{c} {int(moves.get(c, 0))} 户" for c in CHANGES))
     if doc["skipped"]:
         console.print(f"[yellow]注意：{len(doc['skipped'])} 条数据未参加排名（详见结果文件「数据问题」工作表）[/]")
     console.print(f"告知书 {notices} 份；《客户分类情况统计表》报送截止：{due.year}年{due.month}月{due.day}日（第5个工作日）")

@@ -8,6 +8,7 @@ from typing import Any
 
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from cmtool.fields import CUSTOMER_FIELDS, WEEKDAY_SYNONYMS
@@ -97,11 +98,11 @@ def show_document(record: dict[str, Any]) -> dict[str, Any]:
 def print_record(console: Console, record: dict[str, Any]) -> None:
     """The record in the terminal: base fields, then each part that has rows."""
     base = record["base"]
-    console.print(f"[bold]{base['name']}[/]（客户编码 {record['customer_id']}）", highlight=False)
+    console.print(f"[bold]{escape(str(base['name']))}[/]（客户编码 {escape(record['customer_id'])}）", highlight=False)
     fields = Table(show_header=False)
     for name, value in base.items():
         if name in LABELS and value is not None:
-            fields.add_row(LABELS[name], str(value))
+            fields.add_row(LABELS[name], escape(str(value)))
     console.print(fields)
     parts = [
         ("季度分类", record["quarters"], ["quarter", "scale", "class_name", "rank", "n"], ["季度", "规模", "综合分类", "名次", "户数"]),
@@ -120,9 +121,9 @@ def print_record(console: Console, record: dict[str, Any]) -> None:
         for header in headers:
             table.add_column(header)
         for row in rows:
-            table.add_row(*(_cell(row[k]) for k in keys))
+            table.add_row(*(escape(_cell(row[k])) for k in keys))
         console.print(table)
     if record["top5_file"]:
         console.print(f"前5%档案状态：{record['top5_file']['state_label']}", highlight=False)
     for text in record["not_available"]:
-        console.print(f"暂无 — {text}", highlight=False)
+        console.print(f"暂无 — {text}", highlight=False, markup=False)

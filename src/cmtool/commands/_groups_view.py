@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from cmtool.periods import Month, Quarter
@@ -125,7 +126,7 @@ def print_adjust(console: Console, doc: dict[str, Any], pop: Population) -> None
         table.add_column(header)
     chains = {p["kind"]: " → ".join(p["approval_chain"]) for p in doc["proposals"]}
     for (kind, direction), n in sorted(counts.items(), key=lambda kv: (KINDS.index(kv[0][0]), kv[0][1])):
-        table.add_row(kind, direction, str(n), chains[kind])
+        table.add_row(escape(kind), escape(direction), str(n), escape(chains[kind]))
     if counts:
         console.print(table)
     console.print(f"书面申请 {len(doc['proposals'])} 份，每份一页，打印后按各自的审批流程签字。")

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from cmtool.errors import Problem
@@ -244,7 +245,7 @@ def _top_table(doc: dict[str, Any], result: MonthResult) -> Table:
     info = result.movement.members.set_index("customer_id")
     for m in doc["members"][:SHOWN_IN_TERMINAL]:
         row = info.loc[m["customer_id"]]
-        table.add_row(str(m["rank"]), m["customer_id"], _text(row["name"]), _text(row["manager"]),
+        table.add_row(str(m["rank"]), escape(m["customer_id"]), escape(_text(row["name"])), escape(_text(row["manager"])),
                       f"{m['volume']:,.2f}", m["status"])
     return table
 
@@ -257,7 +258,7 @@ def print_purge(console: Console, result: MonthResult) -> None:
     if result.purged:
         console.print(f"已按 --purge 从台账删除 {len(result.expired)} 份保存期已过的档案：{ids}", markup=False)
     else:
-        console.print(f"[yellow]有 {len(result.expired)} 份档案保存期已过（已过期）：{ids}；"
+        console.print(f"[yellow]有 {len(result.expired)} 份档案保存期已过（已过期）：{escape(ids)}；"
                       "见「过期档案」工作表，加 --purge 可从台账删除[/]")
 
 
@@ -268,12 +269,12 @@ def print_summary(console: Console, doc: dict[str, Any], result: MonthResult, sk
     console.print(f"[bold]{result.month.label} 月销量排名前5%客户名单[/]（{cn_date(result.published)}发布）："
                   f"全市在册客户 {listed.population:,} 户，前 5% 为 {listed.cutoff:,} 户，"
                   f"入围门槛 {listed.threshold_volume:,.2f} 条，名单共 {len(listed.members):,} 户（含并列）。")
-    scope = f"客户经理 {manager} 的客户" if manager else "全市"
+    scope = f"客户经理 {escape(manager)} 的客户" if manager else "全市"
     new = sum(1 for m in doc["members"] if m["status"] == NEW)
     reopened = sum(1 for cid in (m["customer_id"] for m in doc["members"])
                    if result.archive.actions.get(cid) == REOPENED)
     console.print(f"{scope}：名单上 {len(doc['members']):,} 户；与上月 {result.month.prev().key} 名单"
-                  f"（{result.previous_source}）相比，"
+                  f"（{escape(result.previous_source)}）相比，"
                   f"新进入 {new:,} 户（其中重新启用档案 {reopened:,} 户），保持 {len(doc['members']) - new:,} 户，"
                   f"退出 {len(doc['exited']):,} 户（档案保存至 {cn_date(retain_until(result.published))}）。")
     if doc["members"]:
@@ -282,9 +283,9 @@ def print_summary(console: Console, doc: dict[str, Any], result: MonthResult, sk
         console.print("[yellow]本月在册客户都没有购进，名单为空：请检查销售数据的月份，以及它与客户信息的客户编码是否一致[/]")
     counts = pd.Series([a["rule"] for a in doc["anomalies"]], dtype=object).value_counts()
     console.print("异常监控：" + "，".join(f"{label} {int(counts.get(rule, 0)):,} 户" for rule, label in RULES.items())
-                  + f"（单条值按{result.class_source}比较）")
+                  + f"（单条值按{escape(result.class_source)}比较）")
     for why in result.unchecked:
-        console.print(f"[yellow]未检查：{why}[/]")
+        console.print(f"[yellow]未检查：{escape(why)}[/]")
     print_purge(console, result)
     if skipped:
         console.print(f"[yellow]注意：{skipped} 条数据未参加排名（详见工作簿「数据问题」工作表）[/]")

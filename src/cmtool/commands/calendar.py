@@ -9,6 +9,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from cmtool.commands.common import EncodingOption, JsonOption, SheetOption, emit_json, err_console, parse_month, state
@@ -39,7 +40,7 @@ def print_calendar(console: Console, month: Month, workdays: int, deadlines: lis
     table.add_column("依据", no_wrap=True)
     table.add_column("命令", overflow="fold", ratio=2)
     for d in deadlines:
-        table.add_row(f"{cn_date(d.day)}（周{WEEKDAYS[d.day.weekday()]}）", d.task, d.rule, d.command)
+        table.add_row(f"{cn_date(d.day)}（周{WEEKDAYS[d.day.weekday()]}）", escape(d.task), escape(d.rule), escape(d.command))
     console.print(table)
 
 
@@ -77,7 +78,7 @@ def run(
     else:
         print_calendar(err_console, m, workdays, deadlines)
         for path in outputs:
-            err_console.print(f"日历文件：{path}", soft_wrap=True, highlight=False)
+            err_console.print(f"日历文件：{path}", soft_wrap=True, highlight=False, markup=False)
 
 
 def register(app: typer.Typer) -> None:

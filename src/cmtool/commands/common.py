@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -13,17 +14,30 @@ from typing import Any
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.errors import MarkupError
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 
 from cmtool.calendar import WorkCalendar
 from cmtool.config import Config, load_config
-from cmtool.errors import Problem
+from cmtool.errors import Problem, os_error
 from cmtool.ledger import Ledger
 from cmtool.periods import Month, Quarter
 from cmtool.rules.population import Population
 from cmtool.rules.visits import VisitSettings
+from cmtool.streams import write_text
 
-err_console = Console(stderr=True, highlight=False)
+class _SafeConsole(Console):
+    """The terminal summary printed after the run committed must not fail: input strings are
+    escaped where printed, and a line rich still cannot parse is printed as plain text."""
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:  # type: ignore[override]
+        try:
+            super().print(*objects, **kwargs)
+        except MarkupError:
+            super().print(*objects, **{**kwargs, "markup": False})
+
+
+err_console = _SafeConsole(stderr=True, highlight=False)
 
 
 @dataclass
@@ -115,10 +129,25 @@ EncodingOption = typer.Option(None, "--encoding", help="CSV 编码（默认自�
 
 
 def emit_json(document: dict[str, Any]) -> None:
-    """Print one JSON document to stdout: UTF-8, not ASCII-escaped."""
-    sys.stdout.write(json.dumps(document, ensure_ascii=False, default=str))
-    sys.stdout.write("\n")
-    sys.stdout.flush()
+    """Print one JSON document to stdout: UTF-8 bytes, not ASCII-escaped. A reader that closed
+    the pipe (`| head`) is no error: the run's work is already committed (exit 0)."""
+    text = json.dumps(document, ensure_ascii=False, default=str) + "\n"
+    try:
+        write_text(sys.stdout, text)
+    except BrokenPipeError:
+        _silence_stdout()
+    except OSError as e:
+        raise os_error(e, "写入标准输出", "（--json 的输出）") from None
+
+
+def _silence_stdout() -> None:
+    """Point stdout at the null device so that the interpreter's last flush cannot fail."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # not a real file (a test's stream): nothing will flush it
+        pass
 
 
 @contextmanager

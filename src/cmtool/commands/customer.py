@@ -124,7 +124,7 @@ def print_cards(
     if json_output:
         emit_json(document)
     else:
-        err_console.print(f"客户信息卡 {len(records)} 户：{output}", highlight=False, soft_wrap=True)
+        err_console.print(f"客户信息卡 {len(records)} 户：{output}", highlight=False, soft_wrap=True, markup=False)
 
 
 def _latest_classes(st: AppState, frame: pd.DataFrame) -> pd.DataFrame:

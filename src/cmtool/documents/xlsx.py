@@ -132,6 +132,7 @@ def new_workbook(path: Path, *, constant_memory: bool = False) -> xlsxwriter.Wor
             "strings_to_numbers": False,
             "constant_memory": constant_memory,
             "in_memory": not constant_memory,
+            "tmpdir": str(Path(path).parent),  # scratch files beside the staged file (atomic.py), not in %TEMP%
         },
     )
 

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cmtool.fields import Field
-from cmtool.io.values import QUANTITY_FIELDS, Invalid, cell_text, empty, negative, parser_for
+from cmtool.io.values import MAX_QUANTITY, QUANTITY_FIELDS, Invalid, cell_text, empty, parser_for, quantity_issue
 
 _PLAIN_CODE = r"^[0-9A-Za-z][0-9A-Za-z_-]*$"
 
@@ -90,13 +90,20 @@ def _plain_numbers(texts: pa.Array) -> pa.Array | None:
     return values if pc.all(pc.is_finite(values)).as_py() is not False else None
 
 
+def _issue_at(values: pa.Array, row: int) -> Invalid:
+    """What is wrong with the bad number at `row` (see `_quantities`)."""
+    issue = quantity_issue(values[row].as_py())
+    assert issue is not None
+    return issue
+
+
 def _parse_distinct(texts: pa.Array, field: Field) -> tuple[pa.Array, dict[int, Invalid]]:
     """Parse distinct texts (null: empty): values, and what is wrong with the bad ones."""
     if field.kind == "number":
         plain_values = _plain_numbers(texts)
         if plain_values is not None:
-            values, below = _quantities(plain_values, field)
-            return values, {i: negative() for i in np.flatnonzero(below)}
+            values, bad = _quantities(plain_values, field)
+            return values, {i: _issue_at(plain_values, i) for i in np.flatnonzero(bad)}
     if field.kind == "text":
         trimmed = pc.utf8_trim_whitespace(texts)
         values = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
@@ -146,17 +153,19 @@ def parse_column(raw: pa.Array, field: Field) -> Parsed:
 
 
 def _quantities(values: pa.Array, field: Field) -> tuple[pa.Array, np.ndarray]:
-    """Float values with NaN as empty and empty as 0 for quantities, and which are negative."""
+    """Float values with NaN as empty and empty as 0 for quantities, and which are bad:
+    negative, infinite or beyond MAX_QUANTITY (values.quantity_issue, the one bound)."""
     values = pc.if_else(pc.is_nan(values), pa.scalar(None, pa.float64()), values)
     if field.name in QUANTITY_FIELDS:
         values = pc.fill_null(values, 0.0)
-    return values, pc.fill_null(pc.less(values, 0), False).to_numpy(zero_copy_only=False)
+    bad = pc.or_(pc.less(values, 0), pc.greater(pc.abs(values), MAX_QUANTITY))
+    return values, pc.fill_null(bad, False).to_numpy(zero_copy_only=False)
 
 
 def _checked_numbers(values: pa.Array, field: Field, original: pa.Array) -> Parsed:
-    """Float values cast as a whole; negative ones are bad."""
-    values, below = _quantities(values, field)
-    return Parsed(values, below, lambda row: (_text_at(original, row), negative()))
+    """Float values cast as a whole; negative, infinite and too large ones are bad."""
+    values, bad = _quantities(values, field)
+    return Parsed(values, bad, lambda row: (_text_at(original, row), _issue_at(values, row)))
 
 
 def _typed_dates(raw: pa.Array, field: Field) -> Parsed:

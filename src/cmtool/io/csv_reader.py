@@ -9,6 +9,7 @@ the ones Excel shows; rows with the wrong number of cells are reported (total ro
 from __future__ import annotations
 
 import csv
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,9 +59,12 @@ def _cells_found(exc: Exception) -> int:
 
 
 def _width(match: HeaderMatch, data: list[list[str]]) -> int:
-    """Cells per row: the header's without trailing empty ones, or more if data rows have more."""
+    """Cells per row: the header's without trailing empty ones, or more if most data rows have
+    more (a trailing delimiter); a single row with extra cells is that row's problem."""
     named = max((i + 1 for i, cell in enumerate(match.cells) if cell.strip()), default=0)
-    return max([named, *(len(r) for r in data)])
+    widths = Counter(len(r) for r in data if any(c.strip() for c in r))
+    usual = max(widths, key=lambda w: (widths[w], w), default=named)
+    return max(named, usual)
 
 
 def _is_total_or_blank(text: str, delimiter: str) -> bool:
@@ -167,6 +171,14 @@ def _csv_pass(layout: _CsvLayout, exact: bool, start: int, progress: Progress | 
         except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
             if not exact and _WRONG_WIDTH in str(exc):
                 raise _RowsShifted() from None
+            if "straddl" in str(exc):
+                row = int(_excel_rows(index, 1, first_row, skipped)[0])
+                raise DataError(
+                    f"文件 {layout.path.name} 第 {row} 行起有超过 {BLOCK_SIZE >> 20} MB 的一行或一个单元格",
+                    [Problem("这一行或单元格太长：多半是某个引号没有配对，把后面的内容都并进了一个单元格",
+                             str(layout.path), row=row)],
+                    fix="请检查该行附近的引号（\"）是否成对，或从 V3 重新导出",
+                ) from None
             raise DataError(
                 f"文件 {layout.path.name} 读到中途出错（按 {layout.head.encoding} 编码读取）：{exc}",
                 [Problem("内容与文件编码不符，或文件已损坏", str(layout.path))],

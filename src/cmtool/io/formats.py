@@ -61,6 +61,8 @@ def _content(head: bytes) -> Content:
 
 def file_kind(path: Path) -> Kind:
     """The reader to use for `path`, or a DataError that says what is wrong with it."""
+    if path.is_dir():
+        raise DataError(f"{path} 是一个文件夹，不是文件", fix="请给出文件的路径（只有 --sales 可以给文件夹）")
     if not path.is_file():
         raise DataError(f"找不到文件：{path}", fix="请检查路径是否写对")
     kind = EXTENSIONS.get(path.suffix.lower())

@@ -46,7 +46,7 @@ from cmtool.io.formats import expand_paths
 from cmtool.io.monthly_sums import MONTHLY
 from cmtool.io.readers import open_table
 from cmtool.io.rows import SOURCE_ROW, RowProblems, read_rows, report_duplicates
-from cmtool.io.sales import FileSales, check_overlap, collect_monthly, sum_order_lines
+from cmtool.io.sales import FileSales, Totals, check_overlap, collect_monthly, sum_order_lines
 from cmtool.io.sku_sums import DETAIL_COLUMNS, SkuDetail
 from cmtool.io.raw_table import Progress, Table
 from cmtool.periods import Month
@@ -139,7 +139,7 @@ def load_customers(
 
 def _read_sales(
     path: Path, config: Config, problems: RowProblems, months: set[str] | None, detail_months: set[str] | None,
-    sheet: str | None, encoding: str | None, progress: Progress | None,
+    sheet: str | None, encoding: str | None, progress: Progress | None, totals: Totals,
 ) -> FileSales:
     wanted = _SALES_FIELDS | (_DETAIL_FIELDS if detail_months else set())
     table = open_table(path, SALES_SHAPES, config.aliases, wanted=wanted, sheet=sheet, encoding=encoding,
@@ -147,9 +147,9 @@ def _read_sales(
     fields = [fd for fd in table.shape if fd.name in wanted and fd.name in table.match.columns]
     parts = read_rows(table, fields, problems)
     if table.shape is ORDER_LINE_FIELDS:
-        sales = sum_order_lines(path, parts, months, detail_months)
+        sales = sum_order_lines(path, parts, months, detail_months, totals)
     else:
-        sales = collect_monthly(table, parts, months, problems)
+        sales = collect_monthly(table, parts, months, problems, totals)
     problems.end_file()
     sales.sheet = table.sheet
     return sales
@@ -179,9 +179,10 @@ def load_sales(
         detail_months &= months
     problems = RowProblems(skip_invalid)
     sizes = [f.stat().st_size for f in files]
+    totals = Totals()
     read = [
         _read_sales(f, config, problems, months, detail_months, sheet, encoding,
-                    _offset(progress, sum(sizes[:i]), sum(sizes)))
+                    _offset(progress, sum(sizes[:i]), sum(sizes)), totals)
         for i, f in enumerate(files)
     ]
     check_overlap(read)

@@ -28,6 +28,7 @@ class RawBatch:
     columns: dict[str, pa.Array]
     rows: np.ndarray  # Excel row number of each row
     broken: list[tuple[int, str]] = field(default_factory=list)  # CSV rows with a wrong cell count
+    bad_cells: dict[int, list[Problem]] = field(default_factory=dict)  # position → Excel error cells
 
 
 @dataclass

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from cmtool.errors import os_error
 from cmtool.io.csv_reader import open_text
 from cmtool.io.excel_reader import open_excel
 from cmtool.io.formats import file_kind
@@ -30,9 +31,12 @@ def open_table(
     progress: Progress | None = None,
 ) -> Table:
     """Find the header of `path` for one of `shapes` and read the `wanted` fields (None: all)."""
-    kind = file_kind(path)
-    if kind == "excel":
-        return open_excel(path, shapes, aliases, wanted, sheet, progress)
-    if kind == "text":
-        return open_text(path, shapes, aliases, wanted, encoding, progress)
-    return open_parquet(path, shapes, aliases, wanted, progress)
+    try:
+        kind = file_kind(path)
+        if kind == "excel":
+            return open_excel(path, shapes, aliases, wanted, sheet, progress)
+        if kind == "text":
+            return open_text(path, shapes, aliases, wanted, encoding, progress)
+        return open_parquet(path, shapes, aliases, wanted, progress)
+    except OSError as e:  # unreadable: no permission, locked, a folder (errors.os_error)
+        raise os_error(e, "读取", path) from None

@@ -25,6 +25,7 @@ from cmtool.io.raw_table import FIRST, RawBatch, Table
 STRICT_LIMIT = 200
 SKIP_LIMIT = 100_000
 SOURCE_ROW = "source_row"
+OTHERS_NAMED = 5  # rows named in a duplicate's message (thousands of copies must not make it huge)
 SKIP_FIX = "请改正后重新运行，或加 --skip-invalid 跳过这些行"
 
 
@@ -124,6 +125,11 @@ def read_rows(
         seen += len(batch.broken)
         keep = _data_rows(batch, id_field)
         seen += int(keep.sum())
+        for position, cell_problems in batch.bad_cells.items():
+            if keep[position]:
+                for problem in cell_problems:
+                    problems.add(problem)
+                keep[position] = False
         if not keep.any():
             continue
         rows, columns = batch.rows, batch.columns
@@ -172,7 +178,10 @@ def report_duplicates(
     for _, group in frame[twice].groupby(keys, sort=False):
         rows = group[SOURCE_ROW].tolist()
         for row, code in zip(rows, group[keys[0]]):
-            others = "、".join(f"第 {r} 行" for r in rows if r != row)
+            named = [r for r in rows[: OTHERS_NAMED + 1] if r != row][:OTHERS_NAMED]
+            others = "、".join(f"第 {r} 行" for r in named)
+            if len(rows) - 1 > len(named):
+                others += f"等 {len(rows) - 1} 行"
             problems.add(Problem(
                 f"{what}重复：与{others}重复", str(table.path), table.sheet, int(row), column, code,
                 "请删除或合并重复的行", code,

@@ -51,9 +51,32 @@ def first_rows(codes: np.ndarray, rows: np.ndarray, code_index: np.ndarray, want
     return first[wanted]
 
 
-def _hundredths(values: np.ndarray) -> np.ndarray:
-    """条 → hundredths of 条, 元 → 分, rounded to whole numbers for exact sums."""
-    return np.rint(values * 100).astype(np.int64)
+SUM_LIMIT = float(2**62)  # the exact sums of a load stay below this, far inside int64
+
+
+class Totals:
+    """The running totals of every volume and amount of one load, in hundredths: every value
+    is at most values.MAX_QUANTITY and none is negative, so while the grand total stays below
+    SUM_LIMIT no sum of any customer, month or SKU can overflow int64 (issue 8)."""
+
+    def __init__(self) -> None:
+        self.volume_h = 0.0
+        self.amount_c = 0.0
+
+    def hundredths(self, values: np.ndarray, what: str, path: Path) -> np.ndarray:
+        """条 → hundredths of 条, 元 → 分, rounded to whole numbers for exact sums; refused when
+        the total of the load would leave int64."""
+        exact = np.rint(values * 100)
+        total = getattr(self, what) + float(exact.sum())
+        if not total < SUM_LIMIT:
+            label = "购进量" if what == "volume_h" else "购进额"
+            raise DataError(
+                f"文件 {path.name} 的{label}合计超出可处理的范围（约 {SUM_LIMIT / 100:,.0f}）",
+                [Problem(f"{label}合计过大", str(path), column=label)],
+                fix="请核对数量和金额列：多半是选错了列，或导出文件已损坏",
+            )
+        setattr(self, what, total)
+        return exact.astype(np.int64)
 
 
 def _month_indexes(months: set[str] | None) -> np.ndarray | None:
@@ -75,11 +98,13 @@ def _add_skus(skus: SkuSums | None, part: pa.Table, take: np.ndarray, ids: np.nd
 
 
 def sum_order_lines(
-    path: Path, parts: Iterable[pa.Table], months: set[str] | None, detail_months: set[str] | None
+    path: Path, parts: Iterable[pa.Table], months: set[str] | None, detail_months: set[str] | None,
+    totals: Totals | None = None,
 ) -> FileSales:
     """Order lines → per (customer, month) with orders = distinct order dates; the lines of
     `detail_months` also per SKU."""
     customers, sums, skus = DenseIds(), MonthlySums(), None
+    totals = totals or Totals()
     rows_of_ids: list[np.ndarray] = []
     seen: set[int] = set()
     wanted, detailed = _month_indexes(months), _month_indexes(detail_months)
@@ -95,7 +120,8 @@ def sum_order_lines(
         if len(new):
             rows_of_ids.append(first_rows(codes, part[SOURCE_ROW].to_numpy(), code_index, new))
         ids, day = code_ids[code_index], date_days[date_index]
-        volume_h, amount_c = _hundredths(part["volume"].to_numpy()), _hundredths(part["amount"].to_numpy())
+        volume_h = totals.hundredths(part["volume"].to_numpy(), "volume_h", path)
+        amount_c = totals.hundredths(part["amount"].to_numpy(), "amount_c", path)
         if detailed is not None:
             skus = _add_skus(skus, part, np.isin(month, detailed), ids, month, volume_h, amount_c)
         if wanted is not None:
@@ -110,7 +136,8 @@ def sum_order_lines(
 
 
 def collect_monthly(
-    table: Table, parts: Iterable[pa.Table], months: set[str] | None, problems: RowProblems
+    table: Table, parts: Iterable[pa.Table], months: set[str] | None, problems: RowProblems,
+    totals: Totals | None = None,
 ) -> FileSales:
     """Monthly summary rows, checked for a customer twice in the same month."""
     frames = [plain(part).to_pandas() for part in parts]
@@ -122,11 +149,12 @@ def collect_monthly(
     if months is not None:
         frame = frame[frame["month"].isin(months)]
     frame = report_duplicates(frame, KEYS, table, problems, "同一客户同一月份")
+    totals = totals or Totals()
     orders = frame["orders"] if "orders" in frame else pd.Series(np.nan, index=frame.index)
     monthly = pd.DataFrame({
         "customer_id": frame["customer_id"], "month": frame["month"],
-        "volume_h": _hundredths(frame["volume"].to_numpy()),
-        "amount_c": _hundredths(frame["amount"].to_numpy()),
+        "volume_h": totals.hundredths(frame["volume"].to_numpy(), "volume_h", table.path),
+        "amount_c": totals.hundredths(frame["amount"].to_numpy(), "amount_c", table.path),
         "orders": orders.round().astype("Int64"),
     })
     return FileSales(table.path, pa.Table.from_pandas(monthly, MONTHLY, preserve_index=False), None, seen, first)

@@ -2,7 +2,10 @@
 
 The encoding is told by the byte-order mark, else by whether the first HEAD_BYTES decode as
 UTF-8, else as GB18030 (a superset of GBK); `encoding=` overrides. Excel's "Unicode 文本" (UTF-16
-with BOM, tab-separated) is read too.
+with BOM, tab-separated) is read too. The whole file is then checked line by line (issue 8): a
+file whose encoding changes further down (two exports pasted together) is refused at the first
+line that does not fit, never read garbled — with a detected GB18030, a line that is valid UTF-8
+with Chinese in it is such a line.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from pathlib import Path
 from cmtool.errors import DataError, Problem
 
 HEAD_BYTES = 256 * 1024
+CHECK_BYTES = 16 << 20  # read at a time by the whole-file check
 DELIMITERS = {".csv": (",", "\t", ";", "|"), ".txt": ("\t", ",", ";", "|")}
 ENCODING_FIX = "请用 --encoding 指定文件编码（如 gbk、utf-8），或在 Excel/WPS 中另存为“CSV UTF-8”"
 
@@ -76,4 +80,46 @@ def read_head(path: Path, encoding: str | None) -> TextHead:
         raise DataError(f"文件 {path.name} 不是 {enc} 编码", fix=ENCODING_FIX) from None
     if not final:
         text = text[: max(text.rfind("\n"), 0)]
+    if codecs.lookup(enc).name not in ("utf-16", "utf-16-le", "utf-16-be"):
+        _check_lines(path, enc, utf8_is_foreign=encoding is None and enc == "gb18030")
     return TextHead(enc, text.lstrip("\ufeff"))
+
+
+def _foreign_line(block: bytes, encoding: str, utf8_is_foreign: bool) -> tuple[int, str] | None:
+    """The first line of `block` (whole lines) that is not in `encoding`: its index and why."""
+    try:
+        block.decode(encoding)
+    except UnicodeDecodeError as e:
+        return block.count(b"\n", 0, e.start), f"不是 {encoding} 编码"
+    if utf8_is_foreign:
+        for i, line in enumerate(block.split(b"\n")):
+            if not line.isascii():
+                try:
+                    line.decode("utf-8")
+                except UnicodeDecodeError:
+                    continue
+                return i, "是 UTF-8 编码，而文件前面是 GBK/GB18030 编码"
+    return None
+
+
+def _check_lines(path: Path, encoding: str, utf8_is_foreign: bool) -> None:
+    """Every line of `path` is in `encoding`, or a DataError naming the first that is not."""
+    line, carry = 1, b""
+    with path.open("rb") as fh:
+        while True:
+            chunk = fh.read(CHECK_BYTES)
+            data = carry + chunk
+            cut = len(data) if not chunk else data.rfind(b"\n") + 1
+            block, carry = data[:cut], data[cut:]
+            found = _foreign_line(block, encoding, utf8_is_foreign) if block else None
+            if found is not None:
+                row, why = line + found[0], found[1]
+                raise DataError(
+                    f"文件 {path.name} 从第 {row} 行起编码与前面不同（这一行{why}），按一种编码读取会读成乱码",
+                    [Problem(f"这一行{why}", str(path), row=row)],
+                    fix="文件多半是由两种编码的导出拼接而成：请在 Excel/WPS 中打开后另存为“CSV UTF-8”，"
+                        "或从 V3 重新导出；确知编码时可用 --encoding 指定",
+                )
+            line += block.count(b"\n")
+            if not chunk:
+                return

@@ -13,6 +13,7 @@ fix. Matching trims spaces and applies NFKC (full-width → half-width) first.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Mapping
@@ -118,6 +119,24 @@ def negative() -> Invalid:
     return Invalid("不能为负数", "请核对该行；数量和金额应为 0 或正数")
 
 
+# The one bound on quantities and amounts (issue 8): a cell of more than a trillion 条 or 元 is a
+# wrong column or a broken export, and keeping every cell below it keeps the exact sums in
+# hundredths (io/sales.py) far inside int64.
+MAX_QUANTITY = 1e12
+
+
+def too_large() -> Invalid:
+    return Invalid(f"数值超出可处理的范围（应为不超过 {MAX_QUANTITY:,.0f} 的有限数）",
+                   "请核对该单元格：多半是选错了列，或导出文件已损坏")
+
+
+def quantity_issue(value: float) -> Invalid | None:
+    """What is wrong with a quantity (infinite, NaN, beyond MAX_QUANTITY, negative), if anything."""
+    if not math.isfinite(value) or value > MAX_QUANTITY:
+        return too_large()
+    return negative() if value < 0 else None
+
+
 def empty(field: Field) -> Invalid:
     return Invalid(f"{field.label}为空", f"请补全{field.label}")
 
@@ -125,8 +144,9 @@ def empty(field: Field) -> Invalid:
 def parse_quantity(text: str) -> float:
     """A number that cannot be negative (every number field of data.md is a quantity)."""
     value = parse_number(text)
-    if value < 0:
-        raise negative()
+    issue = quantity_issue(value)
+    if issue is not None:
+        raise issue
     return value
 
 
