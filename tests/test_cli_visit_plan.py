@@ -189,7 +189,7 @@ def test_r_plan_close_and_the_task_marks_sheet(month):
     book = openpyxl.load_workbook(xlsx)
     assert book.sheetnames == ["标注表", "汇总"]
     lead = [book["汇总"].cell(r, 1).value for r in range(1, 5)]
-    assert "计划审批：王市场（2026-11-03）" in lead[1] and "客户经理（提交）" in lead[3] and "市场经理（审批）" in lead[3]
+    assert "计划审批：王市场（2026年11月3日）" in lead[1] and "客户经理（提交）" in lead[3] and "市场经理（审批）" in lead[3]
     top, cols = header_row(book["汇总"])
     last = book["汇总"].max_row
     assert book["汇总"].cell(last, 1).value == "合计"

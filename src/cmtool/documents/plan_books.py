@@ -11,13 +11,14 @@ customer and in total 计划数, 临时任务数, ★, ●, 完成率, the appro
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from cmtool.config import StandardAction
-from cmtool.documents.cn_text import BLANK_DATE
+from cmtool.documents.cn_text import BLANK_DATE, cn_date
 from cmtool.documents.html import render, write_html
 from cmtool.documents.xlsx import Column, Heading, Table, write_tables
 from cmtool.periods import Month
@@ -100,7 +101,10 @@ class ResultHeader:
 
     @property
     def approval(self) -> str:
-        return f"{self.approver}（{self.approved_on}）" if self.approver else "未审批"
+        if not self.approver:
+            return "未审批"
+        on = f"（{cn_date(date.fromisoformat(self.approved_on))}）" if self.approved_on else ""
+        return f"{self.approver}{on}"
 
     @property
     def line(self) -> str:
