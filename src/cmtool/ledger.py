@@ -119,16 +119,6 @@ def _v4(db: sqlite3.Connection) -> None:
     )
 
 
-def _plain_rows(frame: pd.DataFrame, columns: tuple[str, ...], chunk: int = 50_000) -> Iterator[tuple[object, ...]]:
-    """The rows of `columns` as Python values (None where missing), converted a chunk at a time
-    and column by column: a province's 500,000 rows are never all Python objects at once."""
-    for start in range(0, len(frame), chunk):
-        part = frame.iloc[start : start + chunk]
-        values = [(s.astype(object).where(s.notna(), None) if s.hasnans else s).tolist()
-                  for s in (part[c] for c in columns)]
-        yield from zip(*values)
-
-
 def _v5(db: sqlite3.Connection) -> None:
     """R-DYN 2–3: what `dynamic notices` decides about each measure (the customer's name and manager
     for the restore list, term, notice, first order day,
@@ -219,6 +209,17 @@ LOCK_TIMEOUT = 10.0  # seconds to wait for another run's change to the ledger
 # MIGRATIONS[i] brings the schema from version i to i + 1; append, never edit.
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3, _v4, _v5, _v6, _v7)
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _plain_rows(frame: pd.DataFrame, columns: tuple[str, ...], chunk: int = 50_000) -> Iterator[tuple[object, ...]]:
+    """The rows of `columns` as Python values (None where missing), converted a chunk at a time
+    and column by column: a province's 500,000 rows are never all Python objects at once."""
+    for start in range(0, len(frame), chunk):
+        part = frame.iloc[start : start + chunk]
+        values = [(s.astype(object).where(s.notna(), None) if s.hasnans else s).tolist()
+                  for s in (part[c] for c in columns)]
+        yield from zip(*values)
+
 
 APPLICATION_COLUMNS = ("customer_id", "kind", "current_group", "proposed_group", "direction", "evidence")
 MEASURE_COLUMNS = ("customer_id", "measure", "starts_on", "ends_on", "decided_month", "restored_on")
@@ -522,7 +523,6 @@ class Ledger:
         that month's earlier ones in one transaction. A measure recorded before with the same
         customer, kind, start and end keeps its signed and restored dates."""
         columns = ("customer_id", "measure", "starts_on", "ends_on", *MEASURE_NOTICE_COLUMNS)
-        rows = measures[list(columns)].astype(object).where(measures[list(columns)].notna(), None)
         with self.writing() as con:
             kept = {
                 tuple(r[:4]): r[4:]
@@ -535,7 +535,7 @@ class Ledger:
                 f" VALUES (?, {', '.join('?' * len(columns))}, ?, ?, ?)",
                 ((decided_month, *row, *kept.get(tuple(row[:4]), (None, None)),
                   recorded_at.isoformat(timespec="seconds"))
-                 for row in rows.itertuples(index=False, name=None)),
+                 for row in _plain_rows(measures, columns)),
             )
 
     def record_restores(self, ids: list[int], day: date) -> None:
@@ -622,10 +622,6 @@ class Ledger:
     def record_plans(self, writes: list[PlanWrite], recorded_at: datetime) -> None:
         """Store each plan's new state, its event, and its customers and actions when given, in one
         transaction (a run that refuses one plan changes none)."""
-        def rows(frame: pd.DataFrame, columns: tuple[str, ...]) -> list[tuple[object, ...]]:
-            values = frame[list(columns)].astype(object)
-            return list(values.where(values.notna(), None).itertuples(index=False, name=None))
-
         with self.writing() as con:
             for w in writes:
                 key = (w.month, w.manager)
@@ -636,11 +632,11 @@ class Ledger:
                 if w.customers is not None:
                     con.execute("DELETE FROM plan_customers WHERE month = ? AND manager = ?", key)
                     con.executemany(f"INSERT INTO plan_customers VALUES ({', '.join('?' * len(PLAN_CUSTOMER_COLUMNS))})",
-                                    rows(w.customers.assign(month=w.month, manager=w.manager), PLAN_CUSTOMER_COLUMNS))
+                                    _plain_rows(w.customers.assign(month=w.month, manager=w.manager), PLAN_CUSTOMER_COLUMNS))
                 if w.actions is not None:
                     con.execute("DELETE FROM plan_actions WHERE month = ? AND manager = ?", key)
                     con.executemany(f"INSERT INTO plan_actions VALUES ({', '.join('?' * len(PLAN_ACTION_COLUMNS))})",
-                                    rows(w.actions.assign(month=w.month, manager=w.manager), PLAN_ACTION_COLUMNS))
+                                    _plain_rows(w.actions.assign(month=w.month, manager=w.manager), PLAN_ACTION_COLUMNS))
                 event = {"month": w.month, "manager": w.manager, **w.event}
                 con.execute(f"INSERT INTO plan_events ({', '.join(PLAN_EVENT_COLUMNS)})"
                             f" VALUES ({', '.join('?' * len(PLAN_EVENT_COLUMNS))})",
