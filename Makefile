@@ -8,10 +8,13 @@ STAMP := $(VENV)/.installed
 
 .PHONY: demo test print-check bench clean
 
+# compileall: pip writes no bytecode where PYTHONDONTWRITEBYTECODE is set, and then every run
+# recompiles pandas and the rest (import 2.7 s instead of 0.7 s)
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m compileall -q -j0 $(VENV)/lib src
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -26,6 +29,7 @@ print-check: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	$(BIN)/python -m compileall -q -j0 $(VENV)/lib src
 	$(BIN)/python benchmarks/bench_classify.py
 
 clean:

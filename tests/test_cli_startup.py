@@ -9,6 +9,7 @@ import sys
 import pytest
 
 from cli_support import cmtool
+from cmtool import __version__
 from cmtool.cli import _load
 from cmtool.commands import COMMANDS
 
@@ -19,6 +20,19 @@ def test_cli_module_imports_no_data_library() -> None:
     code = "import sys, cmtool.cli; print(' '.join(m for m in %r if m in sys.modules))" % (HEAVY,)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == ""
+
+
+def test_version_renders_nothing_with_rich() -> None:
+    code = ("import sys; sys.argv = ['cmtool', '--version']; import cmtool.cli\n"
+            "try:\n    cmtool.cli.main()\nexcept SystemExit:\n    pass\n"
+            "print('typer.rich_utils' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["cmtool", __version__, "False"]
+
+
+def test_usage_errors_are_in_chinese(tmp_path) -> None:
+    run = cmtool("classify", "--nosuch", cwd=tmp_path)
+    assert run.code == 2 and "用法错误" in run.stderr and "查看帮助" in run.stderr
 
 
 def test_help_lists_every_command_in_order(tmp_path) -> None:

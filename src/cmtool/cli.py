@@ -8,11 +8,11 @@ import os
 import sqlite3
 import sys
 import traceback
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
-import typer.rich_utils as rich_utils
 from typer.core import TyperCommand, TyperGroup
 
 from cmtool import __version__
@@ -24,15 +24,20 @@ if TYPE_CHECKING:
     from typer import _click as click  # Typer's own copy of Click: the classes of its commands
 
 
-rich_utils.ARGUMENTS_PANEL_TITLE = "参数"
-rich_utils.OPTIONS_PANEL_TITLE = "选项"
-rich_utils.COMMANDS_PANEL_TITLE = "命令"
-rich_utils.ERRORS_PANEL_TITLE = "用法错误"
-rich_utils.REQUIRED_LONG_STRING = "[必填]"
-rich_utils.DEFAULT_STRING = "[默认：{}]"
-rich_utils.ENVVAR_STRING = "[环境变量：{}]"
-rich_utils.RICH_HELP = "运行 [blue]'{command_path} {help_option}'[/] 查看帮助。"
-rich_utils.ABORTED_TEXT = "已中止。"
+def _chinese_rich_texts() -> None:
+    """Typer's help and error panels in Chinese. Typer's rich layer is imported here, only when
+    something may be rendered: it costs a tenth of a second, more than all of `cmtool --version`."""
+    import typer.rich_utils as rich_utils
+
+    rich_utils.ARGUMENTS_PANEL_TITLE = "参数"
+    rich_utils.OPTIONS_PANEL_TITLE = "选项"
+    rich_utils.COMMANDS_PANEL_TITLE = "命令"
+    rich_utils.ERRORS_PANEL_TITLE = "用法错误"
+    rich_utils.REQUIRED_LONG_STRING = "[必填]"
+    rich_utils.DEFAULT_STRING = "[默认：{}]"
+    rich_utils.ENVVAR_STRING = "[环境变量：{}]"
+    rich_utils.RICH_HELP = "运行 [blue]'{command_path} {help_option}'[/] 查看帮助。"
+    rich_utils.ABORTED_TEXT = "已中止。"
 
 
 def _chinese_help_option(command_class: type) -> None:
@@ -57,6 +62,11 @@ _SETTINGS = {"add_completion": False, "pretty_exceptions_enable": False, "rich_m
 class LazyGroup(TyperGroup):
     """The root command: lists COMMANDS from their one-line help and builds a command from its
     module only when it is invoked."""
+
+    def main(self, args: Sequence[str] | None = None, *rest: Any, **options: Any) -> Any:
+        if list(sys.argv[1:] if args is None else args) != ["--version"]:
+            _chinese_rich_texts()
+        return super().main(args, *rest, **options)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return list(COMMANDS)
