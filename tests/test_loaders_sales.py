@@ -11,7 +11,7 @@ import pytest
 
 from cmtool.config import Config
 from cmtool.errors import DataError
-from cmtool.io import csv_reader, sku_sums
+from cmtool.io import csv_reader, sku_sums, textfile
 from cmtool.io.loaders import load_sales
 from tests.filemakers import write_csv, write_parquet, write_xls, write_xlsx
 
@@ -282,6 +282,19 @@ def test_wrong_encoding_in_the_middle_of_a_big_file(tmp_path):
     err = _error([path])  # issue 8: the line where the encoding changes is named
     assert err.message.startswith("文件 mixed.csv 从第 20002 行起编码与前面不同")
     assert err.problems[0].row == 20002 and "--encoding" in err.render()
+
+
+@pytest.mark.parametrize("first, then", [("utf-8", "gbk"), ("gbk", "utf-8")])
+def test_encoding_change_after_many_ascii_blocks_names_its_row(tmp_path, monkeypatch, first, then):
+    monkeypatch.setattr(textfile, "HEAD_BYTES", 8192)  # the change lies after the head
+    monkeypatch.setattr(textfile, "CHECK_BYTES", 4096)  # ASCII blocks pass undecoded; the row stays exact
+    lines = "".join(f"2026-07-01,{i:06d},6901,1,1\r\n" for i in range(5000))
+    path = tmp_path / "mixed.csv"
+    path.write_bytes("订单日期,客户编码,卷烟编码,数量,金额\r\n".encode(first) + lines.encode("ascii")
+                     + "2026-07-01,红塔山,6901,1,1\r\n".encode(then) + lines.encode("ascii"))
+    err = _error([path])
+    assert err.message.startswith("文件 mixed.csv 从第 5002 行起编码与前面不同")
+    assert err.problems[0].row == 5002
 
 
 def test_thousands_separators_and_full_width_digits_in_a_csv(tmp_path):

@@ -102,24 +102,40 @@ def _foreign_line(block: bytes, encoding: str, utf8_is_foreign: bool) -> tuple[i
     return None
 
 
+# ASCII bytes mean the same in these, so a block of ASCII alone needs no decoding
+_ASCII_COMPATIBLE = {"utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312", "big5"}
+
+
 def _check_lines(path: Path, encoding: str, utf8_is_foreign: bool) -> None:
-    """Every line of `path` is in `encoding`, or a DataError naming the first that is not."""
-    line, carry = 1, b""
+    """Every line of `path` is in `encoding`, or a DataError naming the first that is not.
+    The data rows of exports are mostly ASCII: such blocks are passed without decoding (an ASCII
+    byte never ends a character half-way, so the next block starts at a character)."""
+    ascii_passes = codecs.lookup(encoding).name in _ASCII_COMPATIBLE
+    done = 0  # bytes of the file before `block`
     with path.open("rb") as fh:
-        while True:
-            chunk = fh.read(CHECK_BYTES)
-            data = carry + chunk
-            cut = len(data) if not chunk else data.rfind(b"\n") + 1
-            block, carry = data[:cut], data[cut:]
-            found = _foreign_line(block, encoding, utf8_is_foreign) if block else None
-            if found is not None:
-                row, why = line + found[0], found[1]
-                raise DataError(
-                    f"文件 {path.name} 从第 {row} 行起编码与前面不同（这一行{why}），按一种编码读取会读成乱码",
-                    [Problem(f"这一行{why}", str(path), row=row)],
-                    fix="文件多半是由两种编码的导出拼接而成：请在 Excel/WPS 中打开后另存为“CSV UTF-8”，"
-                        "或从 V3 重新导出；确知编码时可用 --encoding 指定",
-                )
-            line += block.count(b"\n")
+        while block := fh.read(CHECK_BYTES):
+            if not (ascii_passes and block.isascii()):
+                if not block.endswith(b"\n"):
+                    block += fh.readline()  # whole lines: the last one's rest
+                found = _foreign_line(block, encoding, utf8_is_foreign)
+                if found is not None:
+                    row, why = _lines_before(path, done) + 1 + found[0], found[1]
+                    raise DataError(
+                        f"文件 {path.name} 从第 {row} 行起编码与前面不同（这一行{why}），按一种编码读取会读成乱码",
+                        [Problem(f"这一行{why}", str(path), row=row)],
+                        fix="文件多半是由两种编码的导出拼接而成：请在 Excel/WPS 中打开后另存为“CSV UTF-8”，"
+                            "或从 V3 重新导出；确知编码时可用 --encoding 指定",
+                    )
+            done += len(block)
+
+
+def _lines_before(path: Path, size: int) -> int:
+    """The number of line breaks in the first `size` bytes of `path`."""
+    count = 0
+    with path.open("rb") as fh:
+        while size > 0:
+            chunk = fh.read(min(CHECK_BYTES, size))
             if not chunk:
-                return
+                break
+            count, size = count + chunk.count(b"\n"), size - len(chunk)
+    return count
