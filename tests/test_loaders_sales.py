@@ -11,7 +11,7 @@ import pytest
 
 from cmtool.config import Config
 from cmtool.errors import DataError
-from cmtool.io import csv_reader, sku_sums, textfile
+from cmtool.io import csv_reader, csv_segments, sku_sums, textfile
 from cmtool.io.loaders import load_sales
 from tests.filemakers import write_csv, write_parquet, write_xls, write_xlsx
 
@@ -265,6 +265,8 @@ def test_many_batches_keep_row_numbers_and_sums_exact(tmp_path, monkeypatch):
 
 def test_progress_reports_bytes_over_all_files(tmp_path, monkeypatch):
     monkeypatch.setattr(csv_reader, "BLOCK_SIZE", 4096)
+    monkeypatch.setattr(csv_segments, "FIRST_SEGMENT_BYTES", 4096)
+    monkeypatch.setattr(csv_segments, "SEGMENT_BYTES", 8192)
     a = _big_file(tmp_path / "a.csv", 2000)
     b = write_xlsx(tmp_path / "b.xlsx", [["客户编码", "月份", "购进量", "购进额"], ["900", "2026-09", 1, 1]])
     seen: list[tuple[int, int]] = []

@@ -8,6 +8,7 @@ the ones Excel shows; rows with the wrong number of cells are reported (total ro
 
 from __future__ import annotations
 
+import codecs
 import csv
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -21,9 +22,10 @@ import pyarrow.csv as pacsv
 from cmtool.errors import DataError, Problem
 from cmtool.fields import TOTAL_ROW_MARKERS
 from cmtool.io.headers import DuplicateColumn, HeaderMatch, HeaderNotFound, Shape, find_header
+from cmtool.io.csv_segments import NotPlain, SegmentLayout, segment_tables
 from cmtool.io.prefetch import prefetch
 from cmtool.io.raw_table import Progress, RawBatch, Table, header_error, used_columns
-from cmtool.io.textfile import DELIMITERS, ENCODING_FIX, TextHead, read_head
+from cmtool.io.textfile import ASCII_COMPATIBLE, DELIMITERS, ENCODING_FIX, TextHead, read_head
 
 BLOCK_SIZE = 4 << 20  # pyarrow reads dozens of blocks ahead: small blocks keep memory low
 
@@ -46,7 +48,7 @@ def open_text(
         columns = {name: names[i] for name, i in used_columns(match, wanted).items()}
         numbers = {columns[fd.name] for fd in match.shape if fd.kind == "number" and fd.name in columns}
         types = {c: pa.string() if c in numbers else _DISTINCT_TEXT for c in columns.values()}
-        layout = _CsvLayout(path, head, delimiter, match.row, names, columns, types)
+        layout = _CsvLayout(path, head, delimiter, match.row, names, columns, types, frozenset(numbers))
         return Table(path, None, match.row + 1, match, _csv_batches(layout, progress))
     raise header_error(path, None, 1, max(attempts, key=_cells_found))
 
@@ -95,6 +97,20 @@ class _CsvLayout:
     names: list[str]  # c0, c1, … for every column
     columns: dict[str, str]  # field name → column name
     types: dict[str, pa.DataType]  # column name → type to read it as
+    numbers: frozenset[str]  # the columns of numbers
+
+    @property
+    def include(self) -> list[str]:
+        return sorted(self.types, key=self.names.index)
+
+    def segments(self) -> SegmentLayout | None:
+        """The layout of the fast path, or None where it does not apply (UTF-16)."""
+        encoding = codecs.lookup(self.head.encoding).name
+        if encoding not in ASCII_COMPATIBLE:
+            return None
+        types = {c: pa.float64() if c in self.numbers else t for c, t in self.types.items()}
+        return SegmentLayout(self.path, encoding, self.delimiter, self.header_index + 1, self.names,
+                             self.include, types, self.numbers, BLOCK_SIZE)
 
     def open(self, fh, threads: bool, on_invalid: Callable[[pacsv.InvalidRow], str]) -> pacsv.CSVStreamingReader:
         return pacsv.open_csv(
@@ -109,7 +125,7 @@ class _CsvLayout:
             ),
             convert_options=pacsv.ConvertOptions(
                 column_types=self.types,
-                include_columns=sorted(self.types, key=self.names.index),
+                include_columns=self.include,
                 null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True,
             ),
         )
@@ -125,18 +141,42 @@ class _RowsShifted(Exception):
 
 
 def _csv_batches(layout: _CsvLayout, progress: Progress | None) -> Iterator[RawBatch]:
-    """Stream the rows with threads, fetching the next batch while the current one is used; at
-    the first row with a wrong number of cells (whose line number threads cannot tell) go on
-    single-threaded from the rows already given, so that row numbers stay exact."""
+    """The rows by the fast path (csv_segments) where the file allows, else (from the rows already
+    given) streamed with threads, the next batch fetched while the current one is used; at the
+    first row with a wrong number of cells (whose line number threads cannot tell) single-threaded
+    from the rows already given, so that row numbers stay exact."""
     done = 0
-    for exact in (False, True):
+    segments = layout.segments()
+    passes: list[str] = ["segments", "threads", "exact"] if segments else ["threads", "exact"]
+    while passes:
+        mode = passes.pop(0)
         try:
-            for batch in _csv_pass(layout, exact, done, progress):
+            batches = (_segment_pass(layout, segments, progress) if mode == "segments"
+                       else _csv_pass(layout, mode == "exact", done, progress))
+            for batch in batches:
                 done += len(batch.rows)
                 yield batch
             return
+        except NotPlain as exc:
+            if exc.wrong_width:
+                passes.remove("threads")
         except _RowsShifted:
             continue
+
+
+def _segment_pass(layout: _CsvLayout, segments: SegmentLayout, progress: Progress | None) -> Iterator[RawBatch]:
+    """The fast path: the next segment parsed while the batches of this one are used; no row is
+    skipped, so a row's number follows from its position."""
+    size = layout.path.stat().st_size
+    first_row = layout.header_index + 2
+    index = 0
+    for table, offset in prefetch(segment_tables(segments), depth=1):
+        for batch in table.to_batches():
+            rows = _excel_rows(index, batch.num_rows, first_row, [])
+            index += batch.num_rows
+            yield RawBatch({name: batch.column(c) for name, c in layout.columns.items()}, rows)
+        if progress:
+            progress(offset, size)
 
 
 def _csv_pass(layout: _CsvLayout, exact: bool, start: int, progress: Progress | None) -> Iterator[RawBatch]:

@@ -103,14 +103,14 @@ def _foreign_line(block: bytes, encoding: str, utf8_is_foreign: bool) -> tuple[i
 
 
 # ASCII bytes mean the same in these, so a block of ASCII alone needs no decoding
-_ASCII_COMPATIBLE = {"utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312", "big5"}
+ASCII_COMPATIBLE = {"utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312", "big5"}
 
 
 def _check_lines(path: Path, encoding: str, utf8_is_foreign: bool) -> None:
     """Every line of `path` is in `encoding`, or a DataError naming the first that is not.
     The data rows of exports are mostly ASCII: such blocks are passed without decoding (an ASCII
     byte never ends a character half-way, so the next block starts at a character)."""
-    ascii_passes = codecs.lookup(encoding).name in _ASCII_COMPATIBLE
+    ascii_passes = codecs.lookup(encoding).name in ASCII_COMPATIBLE
     done = 0  # bytes of the file before `block`
     with path.open("rb") as fh:
         while block := fh.read(CHECK_BYTES):
