@@ -63,7 +63,9 @@ def capture(source: Source) -> tuple[pd.DataFrame, dict[str, Any]]:
         seen.update(result=result, kwargs=kwargs)
         write_statbook(path, result, **kwargs)
 
-    with tempfile.TemporaryDirectory() as work, patch.object(classify, "write_statbook", record):
+    # in place, not in the worker: the recorder lives in this process
+    with (tempfile.TemporaryDirectory() as work, patch.object(classify, "write_statbook", record),
+          patch.object(classify, "BACKGROUND_ROWS", float("inf"))):
         app([*source.options, "--db", f"{work}/bench.db", "classify", "--quarter", QUARTER, *source.classify,
              "--out", work, "--result-format", "csv", "--notices", "none"], standalone_mode=False)
     return seen["result"], seen["kwargs"]

@@ -4,6 +4,8 @@ its errors reach the command, and a small run writes in place."""
 from __future__ import annotations
 
 import os
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,15 @@ two_cores = pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="a worker is us
 
 def write_pid(path: Path, text: str) -> None:
     path.write_text(f"{text} {os.getpid()}", encoding="utf-8")
+
+
+def slow_write(path: Path, text: str) -> None:
+    time.sleep(0.5)
+    write_pid(path, text)
+
+
+def report_module(path: Path, name: str) -> None:
+    path.write_text(str(name in sys.modules), encoding="utf-8")
 
 
 def fail(path: Path) -> None:
@@ -94,3 +105,23 @@ def test_classify_writes_the_same_statbook_in_a_worker(tmp_path: Path, monkeypat
         books.append(_statbook_values(out / "客户分类情况统计表_2026Q3.xlsx"))
         assert not list(out.glob(".*tmp*"))
     assert books[0] == books[1] and len(books[0]) > 10
+
+
+@two_cores
+def test_a_warm_worker_has_imported_its_modules_before_the_write(tmp_path: Path) -> None:
+    target = tmp_path / "modules.txt"
+    with Background(worthwhile=True, warm=("xml.dom.minidom",)) as background:
+        background.write(report_module, target, "xml.dom.minidom")
+        background.wait()
+    assert target.read_text(encoding="utf-8") == "True"
+
+
+@two_cores
+def test_a_failing_block_ends_only_once_the_worker_has_finished(tmp_path: Path) -> None:
+    """The staged path is removed when the Staging block ends: the worker must be done by then."""
+    target = tmp_path / "统计表.xlsx"
+    with Background(worthwhile=True) as background:
+        with pytest.raises(RuntimeError), background.settled():
+            background.write(slow_write, target, "统计表")
+            raise RuntimeError("the run failed")
+        assert target.exists()

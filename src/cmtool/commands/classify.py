@@ -23,7 +23,7 @@ from cmtool.errors import DataError, Problem
 from cmtool.documents.atomic import Staging
 from cmtool.documents.background import Background
 from cmtool.documents.html import notices_html, write_html
-from cmtool.io.loaders import load_customers, load_sales
+from cmtool.io.loaders import Loaded, load_customers, load_sales
 from cmtool.documents.statbook import write_statbook
 from cmtool.documents.tables import write_result
 from cmtool.periods import Quarter
@@ -62,10 +62,9 @@ class Inputs:
     skipped: list[Problem]
 
 
-def _load(st: AppState, quarter: Quarter, customers: Path, sales: list[Path], scope: Scope,
+def _load(st: AppState, quarter: Quarter, master: Loaded, sales: list[Path],
           sheet: str | None, encoding: str | None, skip_invalid: bool) -> Inputs:
-    """Load the master and the quarter's sales; build the population (R-SCALE 1)."""
-    master = load_customers(customers, st.config, sheet=sheet, encoding=encoding, skip_invalid=skip_invalid)
+    """Load the quarter's sales; build the population of the master (R-SCALE 1)."""
     months = [m.key for m in quarter.months]
     with file_progress("读取销售数据") as progress:
         bought = load_sales(sales, st.config, months=set(months), require_months=True, sheet=sheet,
@@ -136,27 +135,31 @@ def run(
     cfg = st.config
     effective_from = q.next().first_day
     due = report_due(q, st.calendar)
-    inputs = _load(st, q, customers, sales, scope, sheet, encoding, skip_invalid)
-    result, previous_source = _classify(st, q, inputs, scope, customers)
-    chosen = result if notices is NoticeMode.all else result[result["change"] != "不变"]
-    outputs: list[Path] = []
-    with working("正在写出文档…"), Staging() as staging, Background(len(result) >= BACKGROUND_ROWS) as background:
-        stat_path = out / f"客户分类情况统计表_{q.key}.xlsx"
-        background.write(write_statbook, staging.path(stat_path), result, company=cfg.company, quarter=q, due=due)
-        result_path = out / f"客户分类结果_{q.key}.{result_format.value}"
-        write_result(staging.path(result_path), result, inputs.skipped, result_format.value, quarter=q,
-                     company=cfg.company)
-        outputs += [result_path, stat_path]
-        if notices is not NoticeMode.none:
-            notice_path = out / f"分类结果告知书_{q.key}.html"
-            write_html(staging.path(notice_path), notices_html(
-                chosen, company=cfg.company, quarter=q, effective_from=effective_from, scale=cfg.scale,
-                phones=cfg.manager_phones))
-            outputs.append(notice_path)
-        background.wait()
-        st.ledger.record_quarter(q.key, scope.value, effective_from.isoformat(), result, datetime.now())
-        staging.commit()
-    document = classify_view.document(q, effective_from, scope.value, result, inputs.skipped, outputs)
+    master = load_customers(customers, st.config, sheet=sheet, encoding=encoding, skip_invalid=skip_invalid)
+    # a city's 统计表 is written by a worker, which imports its writer while the sales load
+    with Background(len(master.frame) >= BACKGROUND_ROWS, warm=(write_statbook.__module__,)) as background:
+        inputs = _load(st, q, master, sales, sheet, encoding, skip_invalid)
+        result, previous_source = _classify(st, q, inputs, scope, customers)
+        chosen = result if notices is NoticeMode.all else result[result["change"] != "不变"]
+        outputs: list[Path] = []
+        with working("正在写出文档…"), Staging() as staging, background.settled():
+            stat_path = out / f"客户分类情况统计表_{q.key}.xlsx"
+            background.write(write_statbook, staging.path(stat_path), result, company=cfg.company, quarter=q, due=due)
+            result_path = out / f"客户分类结果_{q.key}.{result_format.value}"
+            write_result(staging.path(result_path), result, inputs.skipped, result_format.value, quarter=q,
+                         company=cfg.company)
+            outputs += [result_path, stat_path]
+            if notices is not NoticeMode.none:
+                notice_path = out / f"分类结果告知书_{q.key}.html"
+                write_html(staging.path(notice_path), notices_html(
+                    chosen, company=cfg.company, quarter=q, effective_from=effective_from, scale=cfg.scale,
+                    phones=cfg.manager_phones))
+                outputs.append(notice_path)
+            # the ledger change joins the run's transaction: committed only by staging.commit()
+            st.ledger.record_quarter(q.key, scope.value, effective_from.isoformat(), result, datetime.now())
+            document = classify_view.document(q, effective_from, scope.value, result, inputs.skipped, outputs)
+            background.wait()
+            staging.commit()
     if json_output:
         emit_json(document)
     else:
