@@ -46,7 +46,8 @@ def _load(path: Path, fast: bool, monkeypatch: pytest.MonkeyPatch):
         except DataError as e:
             return "refused", e.render()
     monthly = result.monthly.drop(columns=["source"]).to_dict("list")
-    return "read", monthly, result.detail().to_dict("list"), result.first_seen["row"].to_dict()
+    detail = result.detail()
+    return "read", monthly, None if detail is None else detail.to_dict("list"), result.first_seen["row"].to_dict()
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

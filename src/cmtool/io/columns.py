@@ -155,11 +155,15 @@ def parse_column(raw: pa.Array, field: Field) -> Parsed:
 def _quantities(values: pa.Array, field: Field) -> tuple[pa.Array, np.ndarray]:
     """Float values with NaN as empty and empty as 0 for quantities, and which are bad:
     negative, infinite or beyond MAX_QUANTITY (values.quantity_issue, the one bound)."""
-    values = pc.if_else(pc.is_nan(values), pa.scalar(None, pa.float64()), values)
+    numbers = values.to_numpy(zero_copy_only=False)  # empty → NaN
+    with np.errstate(invalid="ignore"):
+        bad = (numbers < 0) | (np.abs(numbers) > MAX_QUANTITY)  # NaN is neither
+    empty = np.isnan(numbers)
+    if not empty.any():
+        return (values if not values.null_count else pa.array(numbers)), bad
     if field.name in QUANTITY_FIELDS:
-        values = pc.fill_null(values, 0.0)
-    bad = pc.or_(pc.less(values, 0), pc.greater(pc.abs(values), MAX_QUANTITY))
-    return values, pc.fill_null(bad, False).to_numpy(zero_copy_only=False)
+        return pa.array(np.where(empty, 0.0, numbers)), bad
+    return pa.array(numbers, mask=empty), bad
 
 
 def _checked_numbers(values: pa.Array, field: Field, original: pa.Array) -> Parsed:

@@ -47,6 +47,16 @@ class _Month:
         return bigger
 
 
+def _add_at(sums: np.ndarray, ids: np.ndarray, values: np.ndarray) -> None:
+    """sums[ids] += values, repeated ids added up, exactly. `np.bincount` is several times
+    faster than `np.add.at` where the lines are many against the slots; its float64 sums are
+    exact while the lines' total stays below 2**53."""
+    if 4 * len(ids) >= len(sums) and int(values.sum()) < 2**53:
+        sums += np.bincount(ids, weights=values, minlength=len(sums)).astype(np.int64)
+    else:
+        np.add.at(sums, ids, values)
+
+
 class MonthlySums:
     """Running sums of order lines per (customer id, month)."""
 
@@ -66,8 +76,8 @@ class MonthlySums:
         for month in [int(months[0])] if single else np.unique(months).tolist():
             rows = slice(None) if single else months == month
             sums = self._months.setdefault(month, _Month.zeros(self._size))
-            np.add.at(sums.volume_h, ids[rows], volume_h[rows])
-            np.add.at(sums.amount_c, ids[rows], amount_c[rows])
+            _add_at(sums.volume_h, ids[rows], volume_h[rows])
+            _add_at(sums.amount_c, ids[rows], amount_c[rows])
             np.bitwise_or.at(sums.days, ids[rows], np.left_shift(np.uint32(1), days[rows].astype(np.uint32)))
 
     def table(self, codes: np.ndarray) -> pa.Table:

@@ -111,9 +111,11 @@ def _check_lines(path: Path, encoding: str, utf8_is_foreign: bool) -> None:
     The data rows of exports are mostly ASCII: such blocks are passed without decoding (an ASCII
     byte never ends a character half-way, so the next block starts at a character)."""
     ascii_passes = codecs.lookup(encoding).name in ASCII_COMPATIBLE
-    done = 0  # bytes of the file before `block`
+    done, size = 0, HEAD_BYTES  # bytes of the file before `block`; the head (title rows and
+    # header, seldom ASCII) is a block of its own, so that the rest is read as ASCII blocks
     with path.open("rb") as fh:
-        while block := fh.read(CHECK_BYTES):
+        while block := fh.read(size):
+            size = CHECK_BYTES
             if not (ascii_passes and block.isascii()):
                 if not block.endswith(b"\n"):
                     block += fh.readline()  # whole lines: the last one's rest

@@ -1,0 +1,27 @@
+"""io/monthly_sums._add_at (issue 13): the bincount path and the add.at path give the same exact sums."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cmtool.io.monthly_sums import _add_at
+
+
+@given(slots=st.integers(1, 50), lines=st.lists(st.tuples(st.integers(0, 49), st.integers(0, 2**55)), max_size=200))
+def test_sums_are_exact_whichever_way_they_are_added(slots: int, lines: list[tuple[int, int]]) -> None:
+    ids = np.array([i % slots for i, _ in lines], np.int64)
+    values = np.array([v for _, v in lines], np.int64)
+    got, expected = np.full(slots, 7, np.int64), np.full(slots, 7, np.int64)
+    _add_at(got, ids, values)
+    np.add.at(expected, ids, values)
+    assert got.tolist() == expected.tolist()
+
+
+def test_small_values_go_through_bincount_and_stay_exact() -> None:
+    ids = np.zeros(1000, np.int64)
+    values = np.full(1000, 2**42 + 1, np.int64)  # beyond float64's exact fractions of a sum, still below 2**53
+    sums = np.zeros(1, np.int64)
+    _add_at(sums, ids, values)
+    assert sums[0] == 1000 * (2**42 + 1)
