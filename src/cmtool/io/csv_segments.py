@@ -73,11 +73,20 @@ def _records(path: Path) -> Iterator[tuple[pa.Buffer, bool, int]]:
                 cut = mapped.rfind(b"\n", start, end) + 1
                 end = cut if cut > start else (mapped.find(b"\n", end) + 1 or size)
             yield whole.slice(start, end - start), mapped.find(b'"', start, end) >= 0, end
+            _release(mapped, start, end)
             start, step = end, SEGMENT_BYTES
     finally:
         del whole
         with contextlib.suppress(BufferError):  # a view still held: unmapped when it goes
             mapped.close()
+
+
+def _release(mapped: mmap.mmap, start: int, end: int) -> None:
+    """Drop the parsed pages from the process's memory (they stay in the system's file cache, and
+    a page touched again is read back): else a province's 4 GB of files would count as used."""
+    if hasattr(mmap, "MADV_DONTNEED"):  # not on Windows, which trims mapped pages itself
+        first = start - start % mmap.PAGESIZE
+        mapped.madvise(mmap.MADV_DONTNEED, first, end - first)
 
 
 def _parse(layout: SegmentLayout, data: pa.Buffer, first: bool) -> pa.Table:
