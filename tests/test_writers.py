@@ -314,3 +314,19 @@ def test_result_csv_in_chunks_is_the_same_file(tmp_path: Path, result: pd.DataFr
     empty = tmp_path / "empty.csv"
     write_result(empty, result.iloc[:0], fmt="csv", quarter=Q, company=COMPANY)
     assert empty.read_bytes() == whole.read_bytes().split(b"\r\n")[0] + b"\r\n"
+
+
+def test_statbook_reads_only_its_input_columns(tmp_path):
+    """classify sends a worker INPUT_COLUMNS alone (issue 13): the workbook must be the same."""
+    import openpyxl
+
+    from cmtool.documents.statbook import INPUT_COLUMNS
+
+    result = make_result(400, seed=3)
+    books = []
+    for frame in (result, result[[c for c in INPUT_COLUMNS if c in result.columns]]):
+        path = tmp_path / f"{len(frame.columns)}.xlsx"
+        write_statbook(path, frame, quarter=Q, company="示例市烟草公司", due=date(2026, 10, 13))
+        book = openpyxl.load_workbook(path, read_only=True)
+        books.append([[ws.title, *ws.iter_rows(values_only=True)] for ws in book.worksheets])
+    assert books[0] == books[1] and len(books[0]) > 3

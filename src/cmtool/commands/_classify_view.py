@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from cmtool.commands.common import JsonRows
 from cmtool.errors import Problem
 from cmtool.fields import SCALES
 from cmtool.periods import Quarter
@@ -19,16 +20,6 @@ from cmtool.rules.classes import all_class_names
 _RESULT_FIELDS = ["customer_id", "rank", "score", "volume", "amount", "scale", "class_name", "class_code",
                   "previous_class", "change"]
 CHANGES = ("上调", "下调", "调整", "不变", "新增")
-
-
-def json_records(frame: pd.DataFrame, fields: list[str]) -> list[dict[str, Any]]:
-    """Rows of `frame` as JSON-ready dicts: Python numbers and strings, None for missing values."""
-    columns = []
-    for name in fields:
-        values = frame[name]
-        plain = values.astype(object).where(values.notna(), None) if values.hasnans else values
-        columns.append(plain.tolist())
-    return [dict(zip(fields, row)) for row in zip(*columns)]
 
 
 def document(quarter: Quarter, effective_from: date, scope: str, result: pd.DataFrame,
@@ -44,7 +35,7 @@ def document(quarter: Quarter, effective_from: date, scope: str, result: pd.Data
         "population": int(len(result)),
         "counts": {s: int(counts.get(s, 0)) for s in SCALES},
         "classes": {name: int(classes.get(name, 0)) for name in all_class_names()},
-        "results": json_records(result, _RESULT_FIELDS),
+        "results": JsonRows(result, _RESULT_FIELDS),
         "skipped": [{"customer_id": p.customer_id, "reason": p.render()} for p in skipped],
         "outputs": [str(p) for p in outputs],
     }

@@ -24,7 +24,7 @@ from cmtool.documents.atomic import Staging
 from cmtool.documents.background import Background
 from cmtool.documents.html import notices_html, write_html
 from cmtool.io.loaders import Loaded, load_customers, load_sales
-from cmtool.documents.statbook import write_statbook
+from cmtool.documents.statbook import INPUT_COLUMNS as STAT_INPUT, write_statbook
 from cmtool.documents.tables import write_result
 from cmtool.periods import Quarter
 from cmtool.rules.classes import add_classes
@@ -144,7 +144,9 @@ def run(
         outputs: list[Path] = []
         with working("正在写出文档…"), Staging() as staging, background.settled():
             stat_path = out / f"客户分类情况统计表_{q.key}.xlsx"
-            background.write(write_statbook, staging.path(stat_path), result, company=cfg.company, quarter=q, due=due)
+            stat_input = result[[c for c in STAT_INPUT if c in result.columns]]
+            background.write(write_statbook, staging.path(stat_path), stat_input, company=cfg.company, quarter=q,
+                             due=due)
             result_path = out / f"客户分类结果_{q.key}.{result_format.value}"
             write_result(staging.path(result_path), result, inputs.skipped, result_format.value, quarter=q,
                          company=cfg.company)

@@ -128,12 +128,60 @@ SheetOption = typer.Option(None, "--sheet", help="要读取的工作表名（默
 EncodingOption = typer.Option(None, "--encoding", help="CSV 编码（默认自动识别 UTF-8/GBK/GB18030）")
 
 
+JSON_CHUNK_ROWS = 50_000
+
+
+def json_records(frame: pd.DataFrame, fields: list[str]) -> list[dict[str, Any]]:
+    """Rows of `frame` as JSON-ready dicts: Python numbers and strings, None for missing values."""
+    columns = []
+    for name in fields:
+        values = frame[name]
+        plain = values.astype(object).where(values.notna(), None) if values.hasnans else values
+        columns.append(plain.tolist())
+    return [dict(zip(fields, row)) for row in zip(*columns)]
+
+
+@dataclass(frozen=True)
+class JsonRows:
+    """The rows of a frame as a list in a JSON document, turned into text a chunk at a time by
+    `emit_json`: a province's 500,000 results are never all Python dicts at once."""
+
+    frame: pd.DataFrame
+    fields: list[str]
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, default=str)
+
+
+def _json_pieces(value: Any) -> Iterator[str]:
+    """The text of `value` in pieces, exactly as `json.dumps` writes it whole."""
+    if isinstance(value, JsonRows):
+        rows = value.frame
+        texts = (_dumps(json_records(rows.iloc[i : i + JSON_CHUNK_ROWS], value.fields))[1:-1]
+                 for i in range(0, len(rows), JSON_CHUNK_ROWS))
+        yield "["
+        for i, text in enumerate(texts):
+            yield (", " if i else "") + text
+        yield "]"
+    elif isinstance(value, dict) and any(isinstance(v, JsonRows) for v in value.values()):
+        yield "{"
+        for i, (key, item) in enumerate(value.items()):
+            yield f"{', ' if i else ''}{_dumps(key)}: "
+            yield from _json_pieces(item)
+        yield "}"
+    else:
+        yield _dumps(value)
+
+
 def emit_json(document: dict[str, Any]) -> None:
-    """Print one JSON document to stdout: UTF-8 bytes, not ASCII-escaped. A reader that closed
-    the pipe (`| head`) is no error: the run's work is already committed (exit 0)."""
-    text = json.dumps(document, ensure_ascii=False, default=str) + "\n"
+    """Print one JSON document to stdout: UTF-8 bytes, not ASCII-escaped, its `JsonRows` a chunk
+    at a time. A reader that closed the pipe (`| head`) is no error: the run's work is already
+    committed (exit 0)."""
     try:
-        write_text(sys.stdout, text)
+        for piece in _json_pieces(document):
+            write_text(sys.stdout, piece)
+        write_text(sys.stdout, "\n")
     except BrokenPipeError:
         _silence_stdout()
     except OSError as e:

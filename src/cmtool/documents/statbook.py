@@ -326,6 +326,11 @@ def write_sheet(writer: SheetWriter, sheet: StatSheet, listed: ChangedList, *,
     )
 
 
+# the columns of the result write_statbook reads: a worker is sent these alone
+INPUT_COLUMNS = ("customer_id", "name", "department", "manager", "market", "format", "scale", "class_name",
+                 "previous_scale", "previous_class", "change")
+
+
 def write_statbook(path: Path, result: pd.DataFrame, *, quarter: Quarter, company: str, due: date) -> None:
     """Write `客户分类情况统计表` for `quarter` from the classification result (R-STAT).
 
