@@ -1,8 +1,9 @@
 """Exact running sums per (customer, month, SKU) of streamed order lines (`detail_months`).
 
-Each line gets one int64 key (month, customer id, SKU id packed in bits); the lines are reduced
-to their distinct keys whenever they grow large, so memory follows the number of (customer,
-month, SKU) combinations, not of lines. Each SKU keeps the name, price class and key-brand flag
+Each line gets one int64 key (month, customer id, SKU id packed in bits); the pending lines are
+reduced to their distinct keys whenever they grow large and folded into the sums, kept in parts
+by customer id, so memory follows the number of (customer, month, SKU) combinations, not of
+lines, and a merge never copies all of them at once. Each SKU keeps the name, price class and key-brand flag
 of the first line it appears on. The sums stay packed (`SkuDetail`) until the rows of some
 customers are asked for: a city's month has millions of combinations, a list a few thousand
 customers.
@@ -23,7 +24,8 @@ SKU_FIELDS = {"sku_name": pa.string(), "price_class": pa.string(), "key_brand": 
 DETAIL_COLUMNS = ["customer_id", "month", "sku", *SKU_FIELDS, "volume_h", "amount_c"]
 _BITS = 26  # customer and SKU ids below 2**26; months since 1970 fill the top 11 bits
 _MASK = (1 << _BITS) - 1
-_MERGE_AT = 4_000_000  # pending rows kept before they are merged (at least as many as merged ones)
+_MERGE_AT = 4_000_000  # pending lines kept before they are merged
+_PARTS = 16  # a province's month has some 25 M combinations: each merge rewrites a part at a time
 
 
 def _order(keys: np.ndarray) -> np.ndarray:
@@ -77,22 +79,24 @@ def _decoded(index: np.ndarray, values: list[object] | np.ndarray, kind: pa.Data
 
 @dataclass(frozen=True)
 class SkuDetail:
-    """One file's sums per (customer, month, SKU), packed as `SkuSums` keys them."""
+    """One file's sums per (customer, month, SKU), packed as `SkuSums` keys them, in its parts."""
 
-    keys: np.ndarray  # distinct, sorted
-    volume_h: np.ndarray
-    amount_c: np.ndarray
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray]]  # keys (distinct, sorted), volume_h, amount_c
     customers: np.ndarray  # customer code by id
     skus: np.ndarray  # SKU code by id
     attributes: dict[str, list[object]]  # SKU_FIELDS values by SKU id
 
     def table(self, wanted: set[str] | None = None) -> pa.Table:
         """DETAIL_COLUMNS of the customers `wanted` (all when None), in key order."""
-        keys, volume, amount = self.keys, self.volume_h, self.amount_c
-        if wanted is not None:
-            chosen = np.fromiter((code in wanted for code in self.customers), bool, len(self.customers))
-            rows = chosen[(keys >> _BITS) & _MASK]
-            keys, volume, amount = keys[rows], volume[rows], amount[rows]
+        chosen = (None if wanted is None else
+                  np.fromiter((code in wanted for code in self.customers), bool, len(self.customers)))
+        picked = []
+        for keys, volume, amount in self.parts:
+            rows = slice(None) if chosen is None else chosen[(keys >> _BITS) & _MASK]
+            picked.append((keys[rows], volume[rows], amount[rows]))
+        keys, volume, amount = (np.concatenate(c) for c in zip(*picked))
+        order = np.argsort(keys, kind="stable")
+        keys, volume, amount = keys[order], volume[order], amount[order]
         months, month_of = np.unique(keys >> (2 * _BITS), return_inverse=True)
         sku_ids = keys & _MASK
         return pa.table({
@@ -105,13 +109,34 @@ class SkuDetail:
         })
 
 
+def _fold(sums: tuple[np.ndarray, ...], keys: np.ndarray, volume_h: np.ndarray,
+          amount_c: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Sorted distinct sums with more sorted distinct ones added: the keys already there add to
+    their sums, the others are inserted in order (no sort of the whole)."""
+    old_keys, old_volume, old_amount = sums
+    at = np.searchsorted(old_keys, keys)
+    hit = at < len(old_keys)
+    hit[hit] = old_keys[at[hit]] == keys[hit]
+    old_volume[at[hit]] += volume_h[hit]
+    old_amount[at[hit]] += amount_c[hit]
+    new = ~hit
+    if not new.any():
+        return sums
+    where = at[new]
+    return (np.insert(old_keys, where, keys[new]), np.insert(old_volume, where, volume_h[new]),
+            np.insert(old_amount, where, amount_c[new]))
+
+
 class SkuSums:
-    """Running sums per (customer id, month, SKU)."""
+    """Running sums per (customer id, month, SKU), kept in _PARTS parts by customer id."""
 
     def __init__(self) -> None:
         self.skus = DenseIds()
         self._attributes: dict[str, list[object]] = {name: [] for name in SKU_FIELDS}
-        self._parts: list[tuple[np.ndarray, ...]] = []
+        self._pending: list[tuple[np.ndarray, ...]] = []
+        self._pending_rows = 0
+        empty = np.zeros(0, np.int64)
+        self._parts: list[tuple[np.ndarray, ...]] = [(empty, empty, empty)] * _PARTS
 
     def add(self, part: pa.Table, customer_ids: np.ndarray, months: np.ndarray, volume_h: np.ndarray,
             amount_c: np.ndarray) -> None:
@@ -120,9 +145,9 @@ class SkuSums:
         sku_ids = self.skus.of(codes)[index]
         self._remember(part, sku_ids)
         keys = (months.astype(np.int64) << (2 * _BITS)) | (customer_ids << _BITS) | sku_ids
-        self._parts.append((keys, volume_h, amount_c))
-        merged, pending = len(self._parts[0][0]), sum(len(p[0]) for p in self._parts[1:])
-        if pending > max(_MERGE_AT, merged):
+        self._pending.append((keys, volume_h, amount_c))
+        self._pending_rows += len(keys)
+        if self._pending_rows > _MERGE_AT:
             self._merge()
 
     def _remember(self, part: pa.Table, sku_ids: np.ndarray) -> None:
@@ -138,16 +163,23 @@ class SkuSums:
             values.extend(column)
 
     def _merge(self) -> None:
-        columns = [np.concatenate(column) for column in zip(*self._parts)]
-        self._parts.clear()  # the batches' arrays go before the sort allocates its own
-        self._parts.append(_reduce(*columns))
+        """The pending lines reduced, then folded into each part: memory beyond the sums is the
+        pending lines', however large the sums have grown."""
+        if not self._pending:
+            return
+        columns = [np.concatenate(column) for column in zip(*self._pending)]
+        self._pending.clear()  # the batches' arrays go before the sort allocates its own
+        self._pending_rows = 0
+        keys, volume, amount = _reduce(*columns)
+        del columns
+        part_of = ((keys >> _BITS) & _MASK) % _PARTS
+        for p in range(_PARTS):
+            chosen = part_of == p
+            if chosen.any():
+                self._parts[p] = _fold(self._parts[p], keys[chosen], volume[chosen], amount[chosen])
 
     def detail(self, customers: np.ndarray) -> SkuDetail:
         """The sums so far, packed; `customers` are the customer codes by id."""
-        if self._parts:
-            self._merge()
-            keys, volume, amount = self._parts[0]
-        else:
-            keys = volume = amount = np.zeros(0, np.int64)
+        self._merge()
         attributes = {name: list(values) for name, values in self._attributes.items()}
-        return SkuDetail(keys, volume, amount, customers, self.skus.codes, attributes)
+        return SkuDetail(list(self._parts), customers, self.skus.codes, attributes)
