@@ -54,3 +54,15 @@ def test_r_scale_customers_who_joined_after_the_quarter_end_are_not_ranked():
     assert pop.frame["customer_id"].tolist() == ["001", "002"]  # joined on the last day still counts
     assert pop.late_buyers["customer_id"].tolist() == ["003"]
     assert pop.unknown.empty
+
+
+def test_r_scale_population_with_chosen_master_columns_is_the_same_rows():
+    """issue 13: `columns` keeps the master columns a ranking needs; rows and sums do not change."""
+    customers = _customers(joined=(None, "2026-10-01", None, None)).assign(name=["甲", "乙", "丙", "丁"],
+                                                                             address=["a", "b", "c", "d"])
+    monthly = _monthly([("001", "2026-07", 100, 1000), ("003", "2026-08", 7, 70), ("009", "2026-08", 1, 1)])
+    whole = quarter_population(customers, monthly, QUARTER, END)
+    slim = quarter_population(customers, monthly, QUARTER, END, ["customer_id", "name"])
+    assert list(slim.frame.columns) == ["customer_id", "name", "volume_h", "amount_c"]
+    assert slim.frame.equals(whole.frame[list(slim.frame.columns)])
+    assert slim.unknown.equals(whole.unknown) and slim.late_buyers.equals(whole.late_buyers)

@@ -69,7 +69,7 @@ def _load(st: AppState, quarter: Quarter, master: Loaded, sales: list[Path],
     with file_progress("读取销售数据") as progress:
         bought = load_sales(sales, st.config, months=set(months), require_months=True, sheet=sheet,
                             encoding=encoding, skip_invalid=skip_invalid, progress=progress)
-    pop = quarter_population(master.frame, bought.monthly, months, quarter.last_day)
+    pop = quarter_population(master.frame, bought.monthly, months, quarter.last_day, _MASTER_INFO)
     skipped = master.problems + bought.problems
     skipped += left_out(pop, skipped, bought.first_seen)
     return Inputs(master.frame, pop.frame, skipped)

@@ -33,6 +33,7 @@ from cmtool.commands import COMMANDS
 
 HISTORY_MONTHS = 12  # R-TOP5 4: the 档案 shows M−11..M
 RANKED_COLUMNS = ["customer_id", "name", "department", "manager", "format", "market", "volume_h", "amount_c"]
+MASTER_COLUMNS = RANKED_COLUMNS[:-2]  # of the master, in the population
 
 
 @dataclass
@@ -100,7 +101,8 @@ def _previous(st: AppState, month: Month, inputs: Inputs) -> tuple[pd.DataFrame 
     if prev.key in set(st.ledger.top5_months()["month"]):
         return st.ledger.top5_members(month=prev.key)[["customer_id", "rank", "volume"]], "取自台账"
     if (inputs.monthly["month"] == prev.key).any():
-        earlier = quarter_population(inputs.customers, inputs.monthly, [prev.key], prev.last_day).frame
+        earlier = quarter_population(inputs.customers, inputs.monthly, [prev.key], prev.last_day,
+                                     MASTER_COLUMNS).frame
         listed = top5_list(earlier, st.config.top5.share)
         return listed.members[["customer_id", "rank", "volume"]], "按销售数据计算"
     return None, "台账和销售数据中都没有，名单上的客户都按新进入处理"
@@ -152,7 +154,7 @@ def _evaluate(st: AppState, month: Month, published: date, inputs: Inputs, purge
     """R-TOP5: the list, its movement, the anomalies, the 档案 figures and the files."""
     share = st.config.top5.share
     classes, class_source = _classes(st, month)
-    found = quarter_population(inputs.customers, inputs.monthly, [month.key], month.last_day)
+    found = quarter_population(inputs.customers, inputs.monthly, [month.key], month.last_day, MASTER_COLUMNS)
     population = found.frame[RANKED_COLUMNS].merge(classes, on="customer_id", how="left")
     listed = top5_list(population, share)
     previous, previous_source = _previous(st, month, inputs)

@@ -47,6 +47,7 @@ from cmtool.io.monthly_sums import MONTHLY
 from cmtool.io.readers import open_table
 from cmtool.io.rows import SOURCE_ROW, RowProblems, read_rows, report_duplicates
 from cmtool.io.sales import FileSales, Totals, check_overlap, collect_monthly, sum_order_lines
+from cmtool.io.memory import return_freed_memory
 from cmtool.io.sku_sums import DETAIL_COLUMNS, SkuDetail
 from cmtool.io.raw_table import Progress, Table
 from cmtool.periods import Month
@@ -134,6 +135,7 @@ def load_customers(
     problems.end_file()
     frame.insert(frame.columns.get_loc("status") + 1, "active", ~frame["status"].isin(INACTIVE_STATUSES))
     frame["active"] = frame["active"].astype(bool)
+    return_freed_memory()
     return Loaded(frame, problems.skipped)
 
 
@@ -180,11 +182,11 @@ def load_sales(
     problems = RowProblems(skip_invalid)
     sizes = [f.stat().st_size for f in files]
     totals = Totals()
-    read = [
-        _read_sales(f, config, problems, months, detail_months, sheet, encoding,
-                    _offset(progress, sum(sizes[:i]), sum(sizes)), totals)
-        for i, f in enumerate(files)
-    ]
+    read = []
+    for i, f in enumerate(files):
+        read.append(_read_sales(f, config, problems, months, detail_months, sheet, encoding,
+                                _offset(progress, sum(sizes[:i]), sum(sizes)), totals))
+        return_freed_memory()  # each file's reading machinery, before the next file's
     check_overlap(read)
     if require_months and months:
         _check_months(read, months)
@@ -197,6 +199,7 @@ def load_sales(
         monthly[column] = monthly[column].astype("int64")
     first_seen = pd.concat([f.first_rows.to_frame().assign(file=str(f.path), sheet=f.sheet) for f in read])
     first_seen = first_seen[~first_seen.index.duplicated()]
+    return_freed_memory()
     return SalesLoaded(monthly, [f.detail for f in read if f.detail is not None], problems.skipped, files,
                        first_seen)
 

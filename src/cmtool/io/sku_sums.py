@@ -24,7 +24,7 @@ SKU_FIELDS = {"sku_name": pa.string(), "price_class": pa.string(), "key_brand": 
 DETAIL_COLUMNS = ["customer_id", "month", "sku", *SKU_FIELDS, "volume_h", "amount_c"]
 _BITS = 26  # customer and SKU ids below 2**26; months since 1970 fill the top 11 bits
 _MASK = (1 << _BITS) - 1
-_MERGE_AT = 4_000_000  # pending lines kept before they are merged
+_MERGE_AT = 2_000_000  # pending lines kept before they are merged
 _PARTS = 16  # a province's month has some 25 M combinations: each merge rewrites a part at a time
 
 

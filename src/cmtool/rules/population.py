@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,18 +22,22 @@ class Population:
 
 
 def quarter_population(
-    customers: pd.DataFrame, monthly: pd.DataFrame, months: Iterable[str], period_end: date
+    customers: pd.DataFrame, monthly: pd.DataFrame, months: Iterable[str], period_end: date,
+    columns: Sequence[str] | None = None,
 ) -> Population:
     """R-SCALE 1 (and R-TOP5 1): every master customer active at the period end, buyers or not.
 
     A customer that joined after `period_end` (the quarter end for R-SCALE, the month end for
     R-TOP5) did not exist then and is not ranked; sales customers not in the master are reported
-    in `unknown` and left out; no purchases means volume 0 and amount 0.
+    in `unknown` and left out; no purchases means volume 0 and amount 0. The frame has the
+    master's `columns` (customer_id among them; all when None) and the purchases: a province's
+    master is not copied whole for the few columns a ranking needs.
     """
     in_period = monthly[monthly["month"].isin(set(months))]
     totals = in_period.groupby("customer_id", sort=False)[PURCHASE_COLUMNS].sum()
     existed = customers["joined"].isna() | (customers["joined"] <= pd.Timestamp(period_end))
-    ranked = customers[customers["active"] & existed]
+    kept = customers if columns is None else customers[list(columns)]
+    ranked = kept[customers["active"] & existed]
     frame = ranked.join(totals, on="customer_id")
     frame[PURCHASE_COLUMNS] = frame[PURCHASE_COLUMNS].fillna(0).astype("int64")
     master = pd.Index(customers["customer_id"])  # unique: the loader refuses duplicates
