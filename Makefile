@@ -30,7 +30,7 @@ print-check: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[bench]'
 	$(BIN)/python -m compileall -q -j0 $(VENV)/lib src
-	$(BIN)/python benchmarks/bench_classify.py
+	$(BIN)/python benchmarks/bench_classify.py --case classify --case top5 --province 500000
 
 clean:
 	rm -rf $(VENV) output

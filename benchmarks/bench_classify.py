@@ -16,6 +16,7 @@ import csv
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -51,14 +52,48 @@ class Run:
 
 
 @dataclass(frozen=True)
+class Runs:
+    """The runs of one side of a case; its figures are the medians."""
+
+    label: str
+    runs: list[Run]
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.runs)
+
+    @property
+    def seconds(self) -> float:
+        return statistics.median(r.seconds for r in self.runs)
+
+    @property
+    def peak_mb(self) -> float:
+        return statistics.median(r.peak_mb for r in self.runs)
+
+    @property
+    def log(self) -> Path:
+        return self.runs[-1].log
+
+    @property
+    def returncode(self) -> int:
+        return next((r.returncode for r in self.runs if not r.ok), 0)
+
+    def spread(self) -> str:
+        low, high = min(r.seconds for r in self.runs), max(r.seconds for r in self.runs)
+        return f"（{len(self.runs)} 次 {low:.2f}–{high:.2f} 秒）" if len(self.runs) > 1 else ""
+
+
+@dataclass(frozen=True)
 class Comparison:
-    """A case's two runs and an optional note (e.g. whether the results agree)."""
+    """A case's runs on both sides and an optional note (e.g. whether the results agree)."""
 
     case: str
-    reference: Run
-    tool: Run
+    reference: Runs
+    tool: Runs
     note: str = ""
     phases: dict[str, dict[str, float]] | None = None  # one more cmtool run, timed (phases.py)
+    time_goal: float = 1.5
+    lines: int = 0  # order lines read, for the time per million lines
 
 
 def measure(label: str, cmd: list[str], work: Path) -> Run:
@@ -71,6 +106,16 @@ def measure(label: str, cmd: list[str], work: Path) -> Run:
         seconds = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4; tell Popen
     return Run(label, seconds, usage.ru_maxrss / 1024, proc.returncode, log)
+
+
+RUNS = 3  # each side of a case, alternately; the figures are medians (the machine is noisy)
+
+
+def measure_pair(reference: list[str], tool: list[str], work: Path, runs: int) -> tuple[Runs, Runs]:
+    """Run the reference and cmtool alternately `runs` times each (so that both meet the same
+    moments of a busy machine)."""
+    pairs = [(measure("duckdb", reference, work), measure("cmtool", tool, work)) for _ in range(runs)]
+    return Runs("duckdb", [a for a, _ in pairs]), Runs("cmtool", [b for _, b in pairs])
 
 
 def _class_case(column: str, letters: dict[str, str]) -> str:
@@ -258,21 +303,21 @@ def _scales(path: Path) -> dict[str, str]:
         return {r[cid]: r[scale] for r in rows}
 
 
-def case_classify(city: City, work: Path) -> Comparison:
+def case_classify(city: City, work: Path, runs: int = RUNS, profile: bool = True) -> Comparison:
     """cmtool classify --quarter 2026Q3 on the city against classify_sql."""
     reference_csv = work / "duckdb_result.csv"
-    reference = measure("duckdb", _reference_cmd("classify", city, reference_csv), work)
     out = work / "cmtool_out"
     args = ["classify", "--quarter", QUARTER, "--customers", str(city.master), "--sales", str(city.sales),
             "--result-format", "csv", "--notices", "none", "--json", "--out", str(out)]
-    tool = measure("cmtool", [*_cmtool(), "--db", str(work / "bench.db"), *args], work)
+    reference, tool = measure_pair(_reference_cmd("classify", city, reference_csv),
+                                   [*_cmtool(), "--db", str(work / "bench.db"), *args], work, runs)
     note = ""
     tool_csv = out / f"客户分类结果_{QUARTER}.csv"
     if reference.ok and tool.ok and tool_csv.exists():
         ours, theirs = _scales(tool_csv), _scales(reference_csv)
         differ = sum(1 for k, v in theirs.items() if ours.get(k) != v)
         note = f"经营规模不一致 {differ} 户（共 {len(theirs)} 户）" if ours else "未能在 cmtool 结果中找到客户编码/经营规模列"
-    return Comparison("classify", reference, tool, note, phases(work, args))
+    return Comparison("classify", reference, tool, note, phases(work, args) if profile else None, 1.5, city.lines)
 
 
 def phases(work: Path, args: list[str]) -> dict[str, dict[str, float]] | None:
@@ -291,16 +336,16 @@ def _json_document(log: Path) -> dict:
     return json.loads(line)
 
 
-def case_top5(city: City, work: Path) -> Comparison:
+def case_top5(city: City, work: Path, runs: int = RUNS, profile: bool = True) -> Comparison:
     """cmtool top5 --month 2026-09 (the list, the 12-month files of all its customers, the
     workbook and the ledger) against top5_sql (the list alone)."""
     work = work / "top5"
     work.mkdir()
     reference_csv = work / "duckdb_top5.csv"
-    reference = measure("duckdb", _reference_cmd("top5", city, reference_csv), work)
     args = ["top5", "--month", TOP5_MONTH, "--customers", str(city.master), "--sales", str(city.sales), "--json",
             "--out", str(work / "cmtool_out")]
-    tool = measure("cmtool", [*_cmtool(), "--db", str(work / "bench.db"), *args], work)
+    reference, tool = measure_pair(_reference_cmd("top5", city, reference_csv),
+                                   [*_cmtool(), "--db", str(work / "bench.db"), *args], work, runs)
     note = ""
     if reference.ok and tool.ok:
         ours = [(m["customer_id"], m["rank"]) for m in _json_document(tool.log)["members"]]
@@ -308,21 +353,20 @@ def case_top5(city: City, work: Path) -> Comparison:
             theirs = [(r["customer_id"], int(r["rank"])) for r in csv.DictReader(f)]
         note = (f"名单与参考一致（{len(ours)} 户）" if ours == theirs
                 else f"名单不一致：cmtool {len(ours)} 户，参考 {len(theirs)} 户")
-    return Comparison("top5", reference, tool, note, phases(work, args))
+    return Comparison("top5", reference, tool, note, phases(work, args) if profile else None, 2.0, city.lines)
 
 
-def case_analyze_report(city: City, work: Path) -> Comparison:
+def case_analyze_report(city: City, work: Path, runs: int = RUNS, profile: bool = True) -> Comparison:
     """cmtool analyze report --quarter 2026Q3 (metrics, every R-ANA analysis, the HTML report with
     its charts and the workbook with native charts) against analyze_sql (the 业态 groups alone)."""
     work = work / "analyze"
     work.mkdir()
-    reference = measure("duckdb", _reference_cmd("analyze_report", city, work / "duckdb_analyze.csv"), work)
-    tool = measure("cmtool", [
+    reference, tool = measure_pair(_reference_cmd("analyze_report", city, work / "duckdb_analyze.csv"), [
         *_cmtool(), "--db", str(work / "bench.db"), "analyze", "report", "--quarter", QUARTER,
         "--customers", str(city.master), "--sales", str(city.sales), "--json", "--out", str(work / "cmtool_out"),
-    ], work)
+    ], work, runs)
     note = f"分析结论 {len(_json_document(tool.log)['findings'])} 条" if tool.ok else ""
-    return Comparison("analyze_report", reference, tool, note)
+    return Comparison("analyze_report", reference, tool, note, lines=city.lines)
 
 
 CASES: dict[str, Callable[[City, Path], Comparison]] = {"classify": case_classify, "top5": case_top5,
@@ -345,18 +389,20 @@ def startup(work: Path, runs: int = 5) -> None:
         print(f"  cmtool {option:<10} 中位数 {times[runs // 2]:.2f} 秒（{runs} 次，目标 ≤ {STARTUP_GOAL} 秒）")
 
 
-def report(c: Comparison) -> None:
-    """Print both runs and the ratios against the goals."""
-    print(f"\n== {c.case} ==")
-    for run in (c.reference, c.tool):
-        state = "完成" if run.ok else f"失败（退出码 {run.returncode}）"
-        print(f"  {run.label:<7} 用时 {run.seconds:7.2f} 秒  峰值内存 {run.peak_mb:8.0f} MB  {state}")
-        if not run.ok:
-            print(_tail(run.log))
+def report(c: Comparison, title: str = "") -> None:
+    """Print both sides (medians) and the ratios against the goals."""
+    print(f"\n== {title or c.case} ==")
+    for side in (c.reference, c.tool):
+        state = "完成" if side.ok else f"失败（退出码 {side.returncode}）"
+        per_line = f"  每百万行 {side.seconds / c.lines * 1e6:5.2f} 秒" if c.lines else ""
+        print(f"  {side.label:<7} 用时 {side.seconds:7.2f} 秒  峰值内存 {side.peak_mb:8.0f} MB  {state}"
+              f"{per_line}{side.spread()}")
+        if not side.ok:
+            print(_tail(side.log))
     if c.reference.ok and c.tool.ok:
         t = c.tool.seconds / c.reference.seconds
         m = c.tool.peak_mb / c.reference.peak_mb
-        print(f"  倍数    用时 {t:.2f}×（目标 ≤ {TIME_GOAL}×）  内存 {m:.2f}×（目标 ≤ {MEMORY_GOAL}×）")
+        print(f"  倍数    用时 {t:.2f}×（目标 ≤ {c.time_goal}×）  内存 {m:.2f}×（目标 ≤ {MEMORY_GOAL}×）")
     if c.note:
         print(f"  {c.note}")
     if c.phases:
@@ -368,12 +414,34 @@ def report(c: Comparison) -> None:
             print(f"    {phase}{pad} {spent:6.2f} 秒 {spent / total:6.1%}  峰值 {peaks[phase]:6.0f} MB")
 
 
+PROVINCE = 500_000
+PROVINCE_CASES = ("classify", "top5")
+PROVINCE_MEMORY_MB = 2048  # the goal at province scale: peak under 2 GiB
+
+
+def province(customers: int, data_dir: Path, work: Path, runs: int) -> None:
+    """classify and top5 on a province-sized city (generated once, about 9 minutes): time per
+    million lines beside the city's shows whether time grows linearly with the lines."""
+    started = time.perf_counter()
+    city = ensure_city(customers, data_dir)
+    print(f"\n省级规模数据：{city.root}（{city.lines:,} 行，准备用时 {time.perf_counter() - started:.1f} 秒）")
+    for name in PROVINCE_CASES:
+        (work / f"province_{name}").mkdir()
+        comparison = CASES[name](city, work / f"province_{name}", runs, False)
+        report(comparison, f"{name}（{customers:,} 户）")
+        print(f"  峰值内存目标 < {PROVINCE_MEMORY_MB} MB："
+              f"{'达到' if comparison.tool.peak_mb < PROVINCE_MEMORY_MB else '未达到'}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="cmtool 与 DuckDB 参考实现的性能对比（不是测试，不做断言）")
     parser.add_argument("--customers", type=int, default=60000, help="城市客户户数（默认 60000；快速试跑用 6000）")
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR, help="生成数据的缓存文件夹")
     parser.add_argument("--case", choices=sorted(CASES), action="append", help="只跑指定场景（可重复）")
     parser.add_argument("--keep", action="store_true", help="保留工作文件夹（结果文件与日志）")
+    parser.add_argument("--runs", type=int, default=RUNS, help=f"每个场景两边各跑几次，取中位数（默认 {RUNS}）")
+    parser.add_argument("--province", type=int, default=0, metavar="户数",
+                        help=f"再在省级规模的城市上跑 classify 和 top5（如 {PROVINCE}；默认不跑）")
     parser.add_argument("--reference", choices=sorted(REFERENCES), help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -387,7 +455,10 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="cmtool-bench-"))
     startup(work)
     for name in args.case or sorted(CASES):
-        report(CASES[name](city, work))
+        (work / name).mkdir(exist_ok=True)
+        report(CASES[name](city, work / name, args.runs))
+    if args.province:
+        province(args.province, args.data_dir, work, args.runs)
     if args.keep:
         print(f"\n工作文件夹：{work}")
     else:

@@ -50,6 +50,11 @@ class City:
     def stamp(self) -> Path:
         return self.root / "city.json"
 
+    @property
+    def lines(self) -> int:
+        """Order lines generated (0 before the city is generated)."""
+        return json.loads(self.stamp.read_text(encoding="utf-8")).get("lines", 0) if self.stamp.exists() else 0
+
 
 def _wanted(customers: int) -> dict[str, object]:
     return {"version": VERSION, "customers": customers, "seed": SEED, "end_month": END_MONTH,
