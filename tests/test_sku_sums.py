@@ -28,8 +28,9 @@ def test_fold_adds_what_is_there_and_inserts_the_rest_in_order(old, new):
 
 def _lines(rng: np.random.Generator, n: int) -> tuple[pa.Table, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     skus = rng.integers(0, 30, n)
-    part = pa.table({"sku": pa.array([f"69{s:03d}" for s in skus]), "sku_name": pa.array([f"品规{s}" for s in skus]),
-                     "price_class": pa.array(["一类"] * n), "key_brand": pa.array([True] * n)})
+    part = pa.table({"sku": pa.array([f"69{s:03d}" for s in skus], pa.string()),
+                     "sku_name": pa.array([f"品规{s}" for s in skus], pa.string()),
+                     "price_class": pa.array(["一类"] * n, pa.string()), "key_brand": pa.array([True] * n, pa.bool_())})
     return part, rng.integers(0, 200, n), 680 + rng.integers(0, 2, n), rng.integers(0, 10**6, n), rng.integers(0, 10**9, n)
 
 

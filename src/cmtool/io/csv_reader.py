@@ -1,9 +1,11 @@
-"""Reading CSV/TXT exports through pyarrow's streaming reader.
+"""Reading CSV/TXT exports: the fast path of csv_segments where the file allows, else pyarrow's
+streaming reader.
 
-Only the wanted columns are read, all as text (codes, dates and names dictionary-encoded, as
-they repeat), in blocks of BLOCK_SIZE bytes, the next batch fetched in a thread while the current
-one is used. Empty lines are kept and quoted line breaks stay in their row, so row numbers are
-the ones Excel shows; rows with the wrong number of cells are reported (total rows excepted).
+Only the wanted columns are read (codes, dates and names dictionary-encoded, as they repeat). The
+careful path streams blocks of BLOCK_SIZE bytes, the next batch fetched in a thread while the
+current one is used, numbers as text. Empty lines are kept and quoted line breaks stay in their
+row, so row numbers are the ones Excel shows; rows with the wrong number of cells are reported
+(total rows excepted).
 """
 
 from __future__ import annotations
