@@ -33,6 +33,7 @@ PHASES: dict[str, list[tuple[str, str, str]]] = {
         ("cmtool.commands.classify", "notices_html", "文档：告知书（渲染）"),
         ("cmtool.commands.classify", "write_html", "文档：告知书（写出）"),
         ("cmtool.ledger", "Ledger.record_quarter", "台账写入"),
+        ("cmtool.commands.classify", "render_json", "JSON 生成（统计表写出期间）"),
         ("cmtool.commands.classify", "emit_json", "JSON 输出"),
     ],
     "top5": [

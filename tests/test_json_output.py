@@ -22,3 +22,15 @@ def test_chunked_rows_print_as_the_whole_document_would(rows, capsys, monkeypatc
     emit_json({"command": "classify", "results": JsonRows(frame, fields), "nested": {"a": [1, 2]}, "outputs": []})
     whole = {"command": "classify", "results": json_records(frame, fields), "nested": {"a": [1, 2]}, "outputs": []}
     assert capsys.readouterr().out == json.dumps(whole, ensure_ascii=False, default=str) + "\n"
+
+
+def test_a_rendered_document_prints_the_same_text(capsys, monkeypatch):
+    """classify renders its document while the 统计表 worker writes and prints it after the publish."""
+    monkeypatch.setattr(common, "JSON_CHUNK_ROWS", 2)
+    frame = pd.DataFrame({"customer_id": ["001", "002", "003"], "rank": [1, 2, 3]})
+    document = {"command": "classify", "results": JsonRows(frame, ["customer_id", "rank"])}
+    emit_json(document)
+    streamed = capsys.readouterr().out
+    emit_json(common.render_json(document))
+    assert capsys.readouterr().out == streamed == json.dumps(
+        {"command": "classify", "results": json_records(frame, ["customer_id", "rank"])}, ensure_ascii=False) + "\n"

@@ -17,7 +17,7 @@ import typer
 from cmtool.commands import _classify_view as classify_view
 from cmtool.commands.common import (
     AppState, EncodingOption, JsonOption, OutOption, SheetOption, SkipInvalidOption,
-    emit_json, err_console, file_progress, left_out, parse_quarter, require, state, working,
+    emit_json, err_console, file_progress, left_out, parse_quarter, render_json, require, state, working,
 )
 from cmtool.errors import DataError, Problem
 from cmtool.documents.atomic import Staging
@@ -160,10 +160,11 @@ def run(
             # the ledger change joins the run's transaction: committed only by staging.commit()
             st.ledger.record_quarter(q.key, scope.value, effective_from.isoformat(), result, datetime.now())
             document = classify_view.document(q, effective_from, scope.value, result, inputs.skipped, outputs)
+            rendered = render_json(document) if json_output else None  # printed once published
             background.wait()
             staging.commit()
-    if json_output:
-        emit_json(document)
+    if rendered is not None:
+        emit_json(rendered)
     else:
         classify_view.print_summary(err_console, document, result, previous_source, due, len(chosen))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sys
@@ -174,14 +175,20 @@ def _json_pieces(value: Any) -> Iterator[str]:
         yield _dumps(value)
 
 
-def emit_json(document: dict[str, Any]) -> None:
-    """Print one JSON document to stdout: UTF-8 bytes, not ASCII-escaped, its `JsonRows` a chunk
-    at a time. A reader that closed the pipe (`| head`) is no error: the run's work is already
-    committed (exit 0)."""
+def render_json(document: dict[str, Any]) -> list[str]:
+    """The text of one JSON document in pieces (its `JsonRows` a chunk each), to print later:
+    classify renders it while the 统计表 worker writes and prints it once the run is published."""
+    return [*_json_pieces(document), "\n"]
+
+
+def emit_json(document: dict[str, Any] | list[str]) -> None:
+    """Print one JSON document (or its `render_json` pieces) to stdout: UTF-8 bytes, not
+    ASCII-escaped, its `JsonRows` a chunk at a time. A reader that closed the pipe (`| head`) is
+    no error: the run's work is already committed (exit 0)."""
+    pieces = document if isinstance(document, list) else itertools.chain(_json_pieces(document), ["\n"])
     try:
-        for piece in _json_pieces(document):
+        for piece in pieces:
             write_text(sys.stdout, piece)
-        write_text(sys.stdout, "\n")
     except BrokenPipeError:
         _silence_stdout()
     except OSError as e:
