@@ -95,3 +95,15 @@ def test_a_line_longer_than_a_segment(tmp_path, monkeypatch):
     frame = load_sales([path], Config()).monthly
     assert frame[["customer_id", "volume_h", "amount_c", "orders"]].values.tolist() == [["00001", 600, 900, 1]]
     assert isinstance(frame, pd.DataFrame)
+
+
+def test_a_row_of_the_wrong_width_alone_at_the_end_is_still_named(tmp_path, monkeypatch):
+    """Found by the property above: the fast path hands over at the last row, whose batch in the
+    careful pass has no row left to give; the row must still be reported."""
+    monkeypatch.setattr(csv_segments, "FIRST_SEGMENT_BYTES", 64)
+    monkeypatch.setattr(csv_segments, "SEGMENT_BYTES", 64)
+    path = tmp_path / "tail.csv"
+    path.write_text(HEADER + "".join(_lines(2, names=False)) + "2026-07-02,00007,6901,红塔山,1,1,9\r\n", encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        load_sales([path], Config())
+    assert [p.row for p in caught.value.problems] == [4]

@@ -210,6 +210,10 @@ def _csv_pass(layout: _CsvLayout, exact: bool, start: int, progress: Progress | 
                     yield RawBatch({name: batch.column(c) for name, c in layout.columns.items()}, rows, found)
                 if progress:
                     progress(fh.tell(), size)
+            if broken:  # rows of a wrong width after the last row to give (no pass before reported any)
+                types = reader.schema
+                yield RawBatch({name: pa.array([], types.field(c).type) for name, c in layout.columns.items()},
+                               np.empty(0, np.int64), list(broken))
         except (pa.ArrowInvalid, UnicodeDecodeError) as exc:
             if not exact and _WRONG_WIDTH in str(exc):
                 raise _RowsShifted() from None
