@@ -62,6 +62,10 @@ class Inputs:
     skipped: list[Problem]
 
 
+_RANK_INPUT = ["customer_id", "volume_h", "amount_c"]
+_MASTER_INFO = ["customer_id", "name", "department", "manager", "format", "market"]
+
+
 def _load(st: AppState, quarter: Quarter, master: Loaded, sales: list[Path],
           sheet: str | None, encoding: str | None, skip_invalid: bool) -> Inputs:
     """Load the quarter's sales; build the population of the master (R-SCALE 1)."""
@@ -96,8 +100,6 @@ def _previous(st: AppState, quarter: Quarter, customers: pd.DataFrame, path: Pat
 # 273 sheets, as long as the result, the ledger and the JSON together); below, starting a worker
 # costs more than it saves.
 BACKGROUND_ROWS = 20_000
-_RANK_INPUT = ["customer_id", "volume_h", "amount_c"]
-_MASTER_INFO = ["customer_id", "name", "department", "manager", "format", "market"]
 
 
 def _classify(st: AppState, quarter: Quarter, inputs: Inputs, scope: Scope, path: Path) -> tuple[pd.DataFrame, str]:
