@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -65,6 +66,18 @@ def test_r_ana_report_workbook_tables_and_native_charts(report_run):
     for name in wb.sheetnames[:-1]:
         ws = wb[name]
         assert ws.page_setup.paperSize == 9 and ws.print_title_rows  # A4, header repeated
+    with zipfile.ZipFile(tmp / "output" / "零售客户分析_2026Q3.xlsx") as z:  # every series: named by its header
+        charts = [z.read(n).decode() for n in z.namelist() if n.startswith("xl/charts/chart")]
+    for xml in charts:  # cell, its points in the rows under it (the lead lines above the header)
+        for series in re.findall(r"<c:ser>.*?</c:ser>", xml, re.S):
+            name, *ranges = [f.replace("$", "").split("!") for f in re.findall(r"<c:f>(.*?)</c:f>", series)]
+            header = wb[name[0]][name[1]]
+            assert header.font.b and header.value, name
+            for sheet, cells in ranges:
+                column = [row[0].value for row in wb[sheet][cells]]
+                assert wb[sheet][cells.split(":")[0]].row == header.row + 1 and None not in column, (name, cells)
+                if sheet == "月度趋势" and cells.startswith("A"):
+                    assert all(re.fullmatch(r"\d{4}-\d{2}", m) for m in column), column
     scale = [[c.value for c in row] for row in wb["按经营规模"].iter_rows()]
     at = next(i for i, row in enumerate(scale) if row[0] == "经营规模")
     assert [row[0] for row in scale[at + 1 :]] == ["大", "中", "小", "（未填）"]

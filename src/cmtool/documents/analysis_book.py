@@ -12,7 +12,8 @@ import pandas as pd
 
 from cmtool.documents.analysis_report import ReportData
 from cmtool.documents.xlsx import (
-    CONSTANT_MEMORY_CELLS, Column, Heading, Kind, Styles, Table, gc_paused, new_workbook, set_a4, unique_sheet_names, write_table,
+    CONSTANT_MEMORY_CELLS, Column, Heading, Kind, Styles, Table, add_sheet, gc_paused, new_workbook, set_a4,
+    unique_sheet_names, write_table,
 )
 from cmtool.rules.analysis import DIMENSIONS, group_order, is_share, metric_label
 from cmtool.rules.metrics import METRICS
@@ -136,13 +137,14 @@ class Chart:
 
 def _series(chart: Chart, table: Table, sheet: str) -> list[dict[str, object]]:
     keys = [c.key for c in table.columns]
-    first, last = len(table.lead) + 1, len(table.lead) + len(table.frame)
+    top = len(table.lead_lines)  # the header row, under the lead lines
+    first, last = top + 1, top + len(table.frame)
     cat = keys.index(chart.category)
     out = []
     for key in chart.values:
         col = keys.index(key)
         series: dict[str, object] = {
-            "name": [sheet, len(table.lead), col],
+            "name": [sheet, top, col],
             "categories": [sheet, first, cat, last, cat],
             "values": [sheet, first, col, last, col],
         }
@@ -162,7 +164,7 @@ def write_book(path: Path, tables: Sequence[Table], charts: Sequence[Chart] = ()
     with gc_paused(), new_workbook(path, constant_memory=cells > CONSTANT_MEMORY_CELLS) as workbook:
         styles = Styles(workbook)
         for name, table in zip(names, tables):
-            write_table(workbook.add_worksheet(name), styles, table)
+            write_table(add_sheet(workbook, name), styles, table)
         if not charts:
             return
         sheet = workbook.add_worksheet(names[-1])
