@@ -23,13 +23,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from xlsxwriter.format import Format
-from xlsxwriter.worksheet import Worksheet
 
 from cmtool.fields import SCALES
 from cmtool.documents.cn_text import cn_date, display_width, display_widths, max_display_width
 from cmtool.documents.xlsx import (
+    FLUSH_ROWS,
     Heading,
     Styles,
+    add_sheet,
     column_values,
     gc_paused,
     lines_needed,
@@ -40,6 +41,7 @@ from cmtool.documents.xlsx import (
     text_values,
     unique_sheet_names,
 )
+from cmtool.documents.xlsx_rows import RowSheet
 from cmtool.periods import Quarter
 from cmtool.rules.stat import (
     DUE_WORKDAY,
@@ -185,7 +187,7 @@ class SheetFormats:
 class SheetWriter:
     """Writes one statistics sheet top to bottom, keeping the current row."""
 
-    def __init__(self, sheet: Worksheet, formats: SheetFormats, widths: tuple[int, ...]):
+    def __init__(self, sheet: RowSheet, formats: SheetFormats, widths: tuple[int, ...]):
         self.ws, self.fm, self.widths, self.row = sheet, formats, widths, 0
         for c, width in enumerate(widths):
             sheet.set_column(c, c, width)
@@ -193,22 +195,17 @@ class SheetWriter:
     def put(self, r: int, c: int, value: str | float, fmt: Format, to: tuple[int, int] | None = None) -> None:
         """A string (text, never a formula: see xlsx.new_workbook) or a number at (r, c), merged
         down/right to `to`."""
-        if to is not None and to != (r, c):
-            self.ws.merge_range(r, c, *to, value, fmt)
-        elif isinstance(value, str):
-            self.ws.write_string(r, c, value, fmt)
-        else:
-            self.ws.write_number(r, c, value, fmt)
+        self.ws.merged(r, c, *(to or (r, c)), value, fmt)
 
     def line(self, text: str, fmt: Format) -> None:
         """A line of text at column A, unbordered: it runs on over the empty cells to its right."""
-        self.ws.write_string(self.row, 0, text, fmt)
+        self.ws.text(self.row, 0, text, fmt)
         self.row += 1
 
     def heading(self, quarter: Quarter, company: str, sheet: StatSheet, due: date) -> None:
         """Title and the 填报 lines (A..E); the due date on the right (F..J)."""
         fm, split = self.fm, 5
-        self.ws.set_row(0, 30)
+        self.ws.height(0, 30)
         self.put(0, 0, f"客户分类情况统计表（{quarter.label}）", fm.title, to=(0, LAST_COL))
         lines = [
             (f"填报单位：{company}", f"报送截止：{cn_date(due)}（第{DUE_WORKDAY}个工作日）"),
@@ -221,7 +218,7 @@ class SheetWriter:
             tall = max(lines_needed(display_width(a), sum(self.widths[:split])),
                        lines_needed(display_width(b), sum(self.widths[split:])))
             if tall > 1:  # merged cells never autofit
-                self.ws.set_row(r, row_height(tall))
+                self.ws.height(r, row_height(tall))
         self.row = len(lines) + 2
 
     def grid(self, grid: Grid) -> None:
@@ -231,7 +228,8 @@ class SheetWriter:
         self.put(r, 1, "经营业态", fm.header, to=(r + 1, 1))
         for j, label in enumerate(GRID_COUNTS):
             self.put(r, 2 + 2 * j, f"规模{label}" if label in SCALES else label, fm.header, to=(r, 3 + 2 * j))
-            self.ws.write_row(r + 1, 2 + 2 * j, ["户数", "占比"], fm.header)
+            self.ws.text(r + 1, 2 + 2 * j, "户数", fm.header)
+            self.ws.text(r + 1, 3 + 2 * j, "占比", fm.header)
         first = r = r + 2
         figures = zip(GRID_ROWS, grid.counts.tolist(), grid.shares.tolist())
         for i, (row, counts, shares) in enumerate(figures, r):
@@ -239,13 +237,13 @@ class SheetWriter:
             if row.level == "total":
                 self.put(i, 0, row.market, label, to=(i, 1))
             else:
-                self.ws.write_string(i, 1, row.format, label)
+                self.ws.text(i, 1, row.format, label)
             if row.level == "subtotal":
                 self.put(first, 0, row.market, fm.label, to=(i, 0))
                 first = i + 1
             for j, (n, s) in enumerate(zip(counts, shares)):
-                self.ws.write_number(i, 2 + 2 * j, n, count)
-                self.ws.write_number(i, 3 + 2 * j, s, share)
+                self.ws.number(i, 2 + 2 * j, n, count)
+                self.ws.number(i, 3 + 2 * j, s, share)
         self.row = r + len(GRID_ROWS) + 1
 
     def movement(self, moved: Movement) -> None:
@@ -256,7 +254,8 @@ class SheetWriter:
         self.put(r, 2, "上调", fm.header, to=(r, 5))
         self.put(r, 6, "下调", fm.header, to=(r, LAST_COL))
         moves = [*moved.up.items(), (SUBTOTAL, moved.up_total), *moved.down.items(), (SUBTOTAL, moved.down_total)]
-        self.ws.write_row(r + 1, 2, [label for label, _ in moves], fm.header)
+        for c, (label, _) in enumerate(moves, 2):
+            self.ws.text(r + 1, c, label, fm.header)
         self.movement_figures(r + 2, moved, [(n, c, c, label == SUBTOTAL) for c, (label, n) in enumerate(moves, 2)])
         r += 4
         rest = [("不变", moved.unchanged), ("调整", moved.adjusted), ("新增", moved.new), (TOTAL, moved.population)]
@@ -294,14 +293,16 @@ class SheetWriter:
                 self.wrapped_row(r, listed.rows[i], listed.heights[i])
                 continue
             for text, (c, fmt) in zip(listed.rows[i], texts):
-                ws.write_string(r, c, text, fmt)
+                ws.text(r, c, text, fmt)
             for c, fmt in blanks:
-                ws.write_blank(r, c, None, fmt)
+                ws.blank(r, c, fmt)
+            if r % FLUSH_ROWS == 0:
+                ws.flush(r + 1)
         self.row += len(positions)
 
     def wrapped_row(self, r: int, texts: tuple[str, ...], height: float) -> None:
         """A changed-list row with a text too long for one line: merged, wrapped cells."""
-        self.ws.set_row(r, height)
+        self.ws.height(r, height)
         for text, (_, _, c1, c2) in zip(texts, CHANGED_COLUMNS):
             self.put(r, c1, text, self.fm.centred if c1 == 0 else self.fm.body, to=(r, c2))
 
@@ -344,5 +345,5 @@ def write_statbook(path: Path, result: pd.DataFrame, *, quarter: Quarter, compan
     with gc_paused(), new_workbook(path) as workbook:
         formats = SheetFormats(Styles(workbook))
         for name, sheet in zip(unique_sheet_names(s.name for s in sheets), sheets):
-            writer = SheetWriter(workbook.add_worksheet(name), formats, widths)
+            writer = SheetWriter(add_sheet(workbook, name), formats, widths)
             write_sheet(writer, sheet, listed, quarter=quarter, company=company, due=due)

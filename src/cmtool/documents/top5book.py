@@ -17,15 +17,15 @@ from pathlib import Path
 
 import pandas as pd
 from xlsxwriter.format import Format
-from xlsxwriter.worksheet import Worksheet
 
 from cmtool.errors import Problem
 from cmtool.documents.cn_text import cn_date, display_width
 from cmtool.documents.tables import problem_table
 from cmtool.documents.xlsx import (
-    CONSTANT_MEMORY_CELLS, Column, Heading, Kind, Styles, Table, gc_paused, lines_needed, new_workbook, row_height,
-    set_a4, unique_sheet_names, write_table,
+    CONSTANT_MEMORY_CELLS, Column, Heading, Kind, Styles, Table, add_sheet, gc_paused, lines_needed, new_workbook,
+    row_height, set_a4, unique_sheet_names, write_table,
 )
+from cmtool.documents.xlsx_rows import RowSheet
 from cmtool.periods import Month
 
 DOCUMENT = "月销量排名前5%客户档案"
@@ -85,14 +85,6 @@ class Dossier:
     structure_note: str | None  # why the structure is missing, else None
     anomalies: list[str]
 
-    @property
-    def cells(self) -> int:
-        """How many cells its page takes, merged ones included (chooses xlsxwriter's mode): a
-        full-width row for each line, pair row and note, the history with its header row."""
-        rows = (len(self.info) + len(self.structure) + max(len(self.anomalies), 1) + len(self.history) + 1
-                + (self.structure_note is not None) + 3)  # 书面分析: hint, box; the signature line
-        return rows * len(WIDTHS) + 6  # heading and section lines: one cell each
-
 
 @dataclass(frozen=True)
 class Top5Book:
@@ -122,12 +114,12 @@ class Top5Book:
 class DossierWriter:
     """Writes the files one under the other on a 档案 sheet, a page break after each.
 
-    Thousands of files make a city's workbook, so formats are made once, short titles are
-    written in column A only (they run on over the empty cells) and the analysis box is one
-    tall merged row.
+    Thousands of files make a city's workbook, so the sheet is a `RowSheet` (each file's rows
+    written out once it is done), formats are made once, short titles are written in column A only (they run on
+    over the empty cells) and the analysis box is one tall merged row.
     """
 
-    def __init__(self, sheet: Worksheet, styles: Styles, book: Top5Book):
+    def __init__(self, sheet: RowSheet, styles: Styles, book: Top5Book):
         self.ws, self.row = sheet, 0
         self.breaks: list[int] = []
         self.title = styles(bold=True, font_size=14, align="center")
@@ -146,28 +138,25 @@ class DossierWriter:
         self.hint = styles(text_wrap=True, valign="top", italic=True, font_color="#595959")
         for c, width in enumerate(WIDTHS):
             sheet.set_column(c, c, width)
-        sheet.set_row(0, 24)
+        sheet.height(0, 24)
         self.merged(0, LAST, f"{book.title}{book.month.label}", self.title)  # repeated on every page
         self.row = 1
 
     def merged(self, first: int, last: int, value: str, fmt: Format) -> None:
         """Text (never a formula) in the current row, merged over columns first..last."""
-        if last > first:
-            self.ws.merge_range(self.row, first, self.row, last, value, fmt)
-        else:
-            self.ws.write_string(self.row, first, value, fmt)
+        self.ws.merged(self.row, first, self.row, last, value, fmt)
 
     def fit(self, texts: list[tuple[str, int, int]]) -> None:
         """The current row tall enough for its wrapped texts (merged cells never autofit); called
-        before the row is written, as constant-memory workbooks require."""
+        before the row is written, as a RowSheet requires."""
         lines = max(1 if 2 * len(t) < sum(WIDTHS[a : b + 1]) else lines_needed(display_width(t), sum(WIDTHS[a : b + 1]))
                     for t, a, b in texts)  # a text under half the width fits whatever its characters
         if lines > 1:
-            self.ws.set_row(self.row, row_height(lines))
+            self.ws.height(self.row, row_height(lines))
 
     def line(self, text: str, fmt: Format) -> None:
         """A short line in column A."""
-        self.ws.write_string(self.row, 0, text, fmt)
+        self.ws.text(self.row, 0, text, fmt)
         self.row += 1
 
     def pairs(self, rows: list[list[tuple[str, str]]]) -> None:
@@ -177,22 +166,23 @@ class DossierWriter:
             self.fit([t for (text, content), (at, first, last) in placed
                       for t in ((text, at, at), (content, first, last))])
             for (text, content), (at, first, last) in placed:
-                self.ws.write_string(self.row, at, text, self.label)
+                self.ws.text(self.row, at, text, self.label)
                 self.merged(first, last, content, self.value)
             self.row += 1
 
     def history(self, rows: list[tuple[object, ...]]) -> None:
         """R-TOP5 4: the 12 months table; None is an empty cell."""
-        self.ws.write_row(self.row, 0, [header for _, header, _ in HISTORY_COLUMNS], self.header)
+        for c, (_, header, _) in enumerate(HISTORY_COLUMNS):
+            self.ws.text(self.row, c, header, self.header)
         self.row += 1
         for values in rows:
             for c, (value, fmt, whole) in enumerate(zip(values, self.cells, self.whole)):
                 if value is None:
-                    self.ws.write_blank(self.row, c, None, fmt)
+                    self.ws.blank(self.row, c, fmt)
                 elif isinstance(value, str):
-                    self.ws.write_string(self.row, c, value, fmt)
+                    self.ws.text(self.row, c, value, fmt)
                 else:
-                    self.ws.write_number(self.row, c, value, whole if float(value).is_integer() else fmt)
+                    self.ws.number(self.row, c, value, whole if float(value).is_integer() else fmt)
             self.row += 1
 
     def note(self, text: str, fmt: Format) -> None:
@@ -221,11 +211,12 @@ class DossierWriter:
             self.note("本月未发现异常。", self.boxed)
         self.line("五、书面分析", self.section_format)
         self.note(ANALYSIS_TOPICS, self.hint)
-        self.ws.set_row(self.row, row_height(ANALYSIS_LINES))
+        self.ws.height(self.row, row_height(ANALYSIS_LINES))
         self.merged(0, LAST, "", self.boxed)
         self.row += 1
         self.line(f"客户经理（签名）：________________　　填写日期：{cn_date(None)}", self.unwrapped)
         self.breaks.append(self.row)
+        self.ws.flush(self.row)
 
     def finish(self, book: Top5Book) -> None:
         self.ws.set_h_pagebreaks(self.breaks[:-1])
@@ -264,19 +255,19 @@ def write_top5book(path: Path, book: Top5Book) -> None:
         trailing.append(problem_table(book.problems, book.heading))
     chunks = [book.dossiers[i : i + FILES_PER_SHEET] for i in range(0, len(book.dossiers), FILES_PER_SHEET)] or [[]]
     names = unique_sheet_names([*(t.sheet for t in tables), *(["档案"] * len(chunks)), *(t.sheet for t in trailing)])
-    cells = sum(len(t.frame) * len(t.columns) for t in [*tables, *trailing]) + sum(d.cells for d in book.dossiers)
+    cells = sum(len(t.frame) * len(t.columns) for t in [*tables, *trailing])  # the 档案 sheets stream their rows
     with gc_paused(), new_workbook(path, constant_memory=cells > CONSTANT_MEMORY_CELLS) as workbook:
         styles = Styles(workbook)
         for name, table in zip(names, tables):
-            sheet = workbook.add_worksheet(name)
+            sheet = add_sheet(workbook, name)
             write_table(sheet, styles, table)
             for c, col in enumerate(table.columns):
                 if col.key in HANDWRITTEN:
                     sheet.set_column(c, c, HANDWRITTEN_WIDTH)
         for name, chunk in zip(names[len(tables) :], chunks):
-            writer = DossierWriter(workbook.add_worksheet(name), styles, book)
+            writer = DossierWriter(add_sheet(workbook, name), styles, book)
             for dossier in chunk:
                 writer.dossier(dossier, book.month)
             writer.finish(book)
         for name, table in zip(names[len(tables) + len(chunks) :], trailing):
-            write_table(workbook.add_worksheet(name), styles, table)
+            write_table(add_sheet(workbook, name), styles, table)

@@ -27,6 +27,7 @@ from xlsxwriter.format import Format
 from xlsxwriter.worksheet import Worksheet
 
 from cmtool.documents.cn_text import display_width, display_widths, max_display_width
+from cmtool.documents.xlsx_rows import RowSheet
 
 Kind = Literal["text", "int", "count", "volume", "amount", "share", "fine_share", "date"]
 
@@ -47,10 +48,10 @@ FONT = "宋体"  # SimSun: on every Chinese Windows, and WPS maps it everywhere
 MAX_WIDTH = 30  # wider text wraps
 FILTER_BUTTON = 3  # the autofilter arrow covers about this much of a header cell
 LINE_HEIGHT = 13.5  # points per line of 10-point 宋体
-# Above this many cells, rows are streamed to disk as they are written (xlsxwriter's
-# constant_memory): memory stays flat but the write is slower (the top-5 % 档案 at 60,000
-# customers: 357,000 cells, 2.3× the time). Below it a workbook holds ~150 bytes a cell.
+# Above this many cells, each sheet's XML goes to a temporary file before it is zipped (the
+# rows of a RowSheet always do once flushed); below it, it is assembled in memory.
 CONSTANT_MEMORY_CELLS = 1_500_000
+FLUSH_ROWS = 4096  # a table's rows held before they are written out
 PAGE_FOOTER = "&C第 &P 页"  # &N would count the whole workbook's pages in LibreOffice and WPS
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
 
@@ -120,21 +121,28 @@ class Table:
 
 
 def new_workbook(path: Path, *, constant_memory: bool = False) -> xlsxwriter.Workbook:
-    """A workbook that writes every string as text: never a formula, a link or a number.
+    """A workbook that writes every string as text: never a formula, a link or a number. Add
+    its sheets with `add_sheet`.
 
-    Unless rows are streamed (`constant_memory`), the sheets' XML is assembled in memory
-    rather than in temporary files: several times faster to close on a workbook of many sheets."""
+    Unless it is large (`constant_memory`), the sheets' XML is assembled in memory rather than
+    in temporary files: several times faster to close on a workbook of many sheets."""
     return xlsxwriter.Workbook(
         str(path),
         {
             "strings_to_formulas": False,
             "strings_to_urls": False,
             "strings_to_numbers": False,
-            "constant_memory": constant_memory,
             "in_memory": not constant_memory,
             "tmpdir": str(Path(path).parent),  # scratch files beside the staged file (atomic.py), not in %TEMP%
         },
     )
+
+
+def add_sheet(workbook: xlsxwriter.Workbook, name: str) -> RowSheet:
+    """A new sheet whose cells are written as XML at once (xlsx_rows.RowSheet)."""
+    sheet = workbook.add_worksheet(name, worksheet_class=RowSheet)
+    assert isinstance(sheet, RowSheet)
+    return sheet
 
 
 @contextmanager
@@ -300,14 +308,12 @@ def number_values(values: pd.Series) -> list[float | None]:
     return out.tolist()
 
 
-def write_lead(sheet: Worksheet, styles: Styles, lines: Sequence[str], width: float, last_col: int) -> None:
+def write_lead(sheet: RowSheet, styles: Styles, lines: Sequence[str], width: float, last_col: int) -> None:
     """The lines above a table, each merged across its columns: the first bold and larger."""
     for r, text in enumerate(lines):
         fmt = styles(bold=True, font_size=14, align="center") if r == 0 else styles(text_wrap=True)
-        sheet.set_row(r, 22 if r == 0 else row_height(lines_needed(display_width(text), width)))
-        if last_col > 0:
-            sheet.merge_range(r, 0, r, last_col, "", fmt)
-        sheet.write_string(r, 0, text, fmt)
+        sheet.height(r, 22 if r == 0 else row_height(lines_needed(display_width(text), width)))
+        sheet.merged(r, 0, r, last_col, text, fmt)
 
 
 def date_values(values: pd.Series) -> list[Any]:
@@ -319,17 +325,17 @@ def date_values(values: pd.Series) -> list[Any]:
 class ColumnWriter:
     """How one column's cells are written: the values, the write method and the format(s)."""
 
-    def __init__(self, sheet: Worksheet, styles: Styles, col: Column, values: pd.Series):
+    def __init__(self, sheet: RowSheet, styles: Styles, col: Column, values: pd.Series):
         fill = {"bg_color": EDITABLE_FILL} if col.editable else {}
         self.fmt = styles.cell(col.kind, text_wrap=True, **fill) if col.kind == "text" else styles.cell(col.kind, **fill)
         self.whole = styles.figure(col.kind, 1, **fill) if col.kind == "volume" else None
         if col.kind == "text":
             self.values: list[Any] = text_values(values)
-            self.write = sheet.write_string
+            self.write: Callable[[int, int, Any, Format], None] = sheet.text
         elif col.kind == "date":
-            self.values, self.write = date_values(values), sheet.write_datetime
+            self.values, self.write = date_values(values), sheet.date
         else:
-            self.values, self.write = number_values(values), sheet.write_number
+            self.values, self.write = number_values(values), sheet.number
 
     def format_of(self, value: Any) -> Format:
         """The cell's format: a whole volume prints without decimals."""
@@ -338,7 +344,7 @@ class ColumnWriter:
         return self.fmt
 
 
-def write_table(sheet: Worksheet, styles: Styles, table: Table) -> None:
+def write_table(sheet: RowSheet, styles: Styles, table: Table) -> None:
     """Write `table` below its lead lines: header, bordered body, widths, freeze, filter, A4
     print set-up with the header row repeated on every page."""
     frame, columns, lead = table.frame, table.columns, table.lead_lines
@@ -360,19 +366,21 @@ def write_table(sheet: Worksheet, styles: Styles, table: Table) -> None:
         writers.append(ColumnWriter(sheet, styles, col, values))
     last_row, last_col = top + len(frame), max(len(columns) - 1, 0)
     write_lead(sheet, styles, lead, sum(column_widths), last_col)
-    sheet.set_row(top, row_height(header_rows))
+    sheet.height(top, row_height(header_rows))
     for c, col in enumerate(columns):
-        sheet.write_string(top, c, "\n".join(header_lines(col.header)), styles.header())
+        sheet.text(top, c, "\n".join(header_lines(col.header)), styles.header())
     tall = {r: row_height(n) for r, n in enumerate(body_lines.tolist(), start=top + 1) if n > 1}
     rows = zip(*(w.values for w in writers)) if writers else iter(())
     for r, row in enumerate(rows, start=top + 1):
         if r in tall:
-            sheet.set_row(r, tall[r])
+            sheet.height(r, tall[r])
         for c, (value, w) in enumerate(zip(row, writers)):
             if value is None:
-                sheet.write_blank(r, c, None, w.fmt)
+                sheet.blank(r, c, w.fmt)
             else:
                 w.write(r, c, value, w.format_of(value))
+        if r % FLUSH_ROWS == 0:
+            sheet.flush(r + 1)
     sheet.freeze_panes(top + 1, table.freeze_cols)
     sheet.autofilter(top, 0, last_row, last_col)
     set_a4(
@@ -391,4 +399,4 @@ def write_tables(path: Path, tables: Sequence[Table]) -> None:
     with gc_paused(), new_workbook(path, constant_memory=cells > CONSTANT_MEMORY_CELLS) as workbook:
         styles = Styles(workbook)
         for name, table in zip(names, tables):
-            write_table(workbook.add_worksheet(name), styles, table)
+            write_table(add_sheet(workbook, name), styles, table)
