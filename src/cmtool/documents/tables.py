@@ -15,6 +15,7 @@ from typing import Literal
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pa_csv
 
 from cmtool.errors import Problem
@@ -59,6 +60,7 @@ PROBLEM_COLUMNS: tuple[Column, ...] = (
 
 # Excel runs a cell typed with one of these first characters as a formula (OWASP CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = r"^[=+\-@\t\r]"  # FORMULA_STARTS as a pattern (RE2, in pyarrow)
 
 
 def problems_frame(problems: Sequence[Problem]) -> pd.DataFrame:
@@ -99,11 +101,19 @@ def labelled(frame: pd.DataFrame, columns: Sequence[Column]) -> pd.DataFrame:
     return pd.DataFrame(out, index=frame.index).reset_index(drop=True)
 
 
-def defuse_formulas(values: pd.Series) -> pd.Series:
+def defuse_formulas(texts: pa.Array) -> pa.Array:
     """Prefix `'` to each text that Excel would otherwise run as a formula."""
-    text = values.astype("string")
-    risky = text.str.startswith(FORMULA_STARTS).fillna(False).astype(bool)
-    return text.mask(risky, "'" + text)
+    risky = pc.fill_null(pc.match_substring_regex(texts, _FORMULA_START), False)
+    return pc.if_else(risky, pc.binary_join_element_wise("'", texts, ""), texts)
+
+
+def _arrow_column(values: pd.Series, col: Column) -> pa.Array:
+    """A column as the CSV writes it: text (defused), whole numbers or floats; missing is empty."""
+    if col.kind == "text":
+        return defuse_formulas(pa.array(values.astype("string"), pa.string(), from_pandas=True))
+    if col.kind == "int":
+        return pa.array(values.astype("Int64"), pa.int64(), from_pandas=True)
+    return pa.array(values.astype("float64"), pa.float64(), from_pandas=True)
 
 
 CSV_CHUNK_ROWS = 50_000  # rows converted at a time: a province's result is not copied whole
@@ -118,11 +128,9 @@ def write_csv(path: Path, frame: pd.DataFrame, columns: Sequence[Column]) -> Non
         with pa_csv.CSVWriter(stream, schema, write_options=pa_csv.WriteOptions(quoting_style="needed",
                                                                                 eol="\r\n")) as writer:
             for start in range(0, len(frame), CSV_CHUNK_ROWS):
-                table = labelled(frame.iloc[start : start + CSV_CHUNK_ROWS], columns)
-                for col in columns:
-                    if col.kind == "text":
-                        table[col.header] = defuse_formulas(table[col.header])
-                writer.write_table(pa.Table.from_pandas(table, schema=schema, preserve_index=False))
+                chunk = frame.iloc[start : start + CSV_CHUNK_ROWS]
+                writer.write_table(pa.table([_arrow_column(column_values(chunk, c.key), c) for c in columns],
+                                            schema=schema))
 
 
 def write_parquet(path: Path, frame: pd.DataFrame, columns: Sequence[Column]) -> None:
