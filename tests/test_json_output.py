@@ -8,6 +8,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from cmtool.commands import common
 from cmtool.commands.common import JsonRows, emit_json, json_records
@@ -34,3 +35,27 @@ def test_a_rendered_document_prints_the_same_text(capsys, monkeypatch):
     emit_json(common.render_json(document))
     assert capsys.readouterr().out == streamed == json.dumps(
         {"command": "classify", "results": json_records(frame, ["customer_id", "rank"])}, ensure_ascii=False) + "\n"
+
+
+TEXTS = st.none() | st.text(max_size=6) | st.sampled_from(['"', "\\", '", "', "\\\", \\\"", "\n", "\u2028", "张记"])
+NUMBERS = st.none() | st.floats(allow_nan=True, allow_infinity=True) | st.integers(-10**12, 10**12)
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), rows=st.integers(0, 12))
+def test_rows_json_is_json_dumps_of_the_records(data, rows):
+    """Issue 13: the column-wise text equals json.dumps of json_records, whatever the columns hold."""
+    frame = pd.DataFrame({
+        "code": data.draw(st.lists(TEXTS, min_size=rows, max_size=rows)),
+        "arrow_text": pd.array(data.draw(st.lists(TEXTS, min_size=rows, max_size=rows)), dtype="string[pyarrow]"),
+        "float": pd.array(data.draw(st.lists(st.floats(allow_nan=True), min_size=rows, max_size=rows)), dtype="float64"),
+        "int": np.arange(rows, dtype="int64") * 10**11,
+        "nullable": pd.array(data.draw(st.lists(st.none() | st.integers(-5, 5), min_size=rows, max_size=rows)),
+                             dtype="Int64"),
+        "flag": data.draw(st.lists(st.booleans(), min_size=rows, max_size=rows)),
+        "mixed": pd.Series(data.draw(st.lists(NUMBERS | TEXTS | st.booleans() | st.dates(), min_size=rows,
+                                              max_size=rows)), dtype=object),
+    })
+    fields = data.draw(st.permutations(list(frame.columns)))
+    expected = json.dumps(json_records(frame, fields), ensure_ascii=False, default=str)
+    assert "[" + common.rows_json(frame, fields) + "]" == expected

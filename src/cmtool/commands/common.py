@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring  # json.dumps(s, ensure_ascii=False) of a str, in C
 from pathlib import Path
 from typing import Any
 
@@ -155,12 +156,30 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str)
 
 
+def _value_texts(values: pd.Series) -> list[str]:
+    """The JSON text of each value of a column as `json_records` gives it to json.dumps."""
+    items = (values.astype(object).where(values.notna(), None) if values.hasnans else values).tolist()
+    if values.dtype.kind in "iufb":  # numbers, booleans and null: no text of theirs holds ", "
+        return _dumps(items)[1:-1].split(", ") if items else []
+    return [encode_basestring(item) if item.__class__ is str else "null" if item is None else _dumps(item)
+            for item in items]
+
+
+def rows_json(frame: pd.DataFrame, fields: list[str]) -> str:
+    """`json.dumps(json_records(frame, fields))` without its brackets, built column by column:
+    each distinct text is encoded once and each number column in one call (issue 13)."""
+    if len(set(fields)) < len(fields):
+        return _dumps(json_records(frame, fields))[1:-1]
+    prefixes = [f"{', ' if i else '{'}{_dumps(name)}: " for i, name in enumerate(fields)]
+    columns = [[prefix + text for text in _value_texts(frame[name])] for prefix, name in zip(prefixes, fields)]
+    return ", ".join("".join(parts) + "}" for parts in zip(*columns))
+
+
 def _json_pieces(value: Any) -> Iterator[str]:
     """The text of `value` in pieces, exactly as `json.dumps` writes it whole."""
     if isinstance(value, JsonRows):
         rows = value.frame
-        texts = (_dumps(json_records(rows.iloc[i : i + JSON_CHUNK_ROWS], value.fields))[1:-1]
-                 for i in range(0, len(rows), JSON_CHUNK_ROWS))
+        texts = (rows_json(rows.iloc[i : i + JSON_CHUNK_ROWS], value.fields) for i in range(0, len(rows), JSON_CHUNK_ROWS))
         yield "["
         for i, text in enumerate(texts):
             yield (", " if i else "") + text
