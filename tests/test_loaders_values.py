@@ -6,6 +6,7 @@ import datetime as dt
 
 import pyarrow as pa
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from cmtool.fields import CUSTOMER_FIELDS, MONTHLY_SALES_FIELDS, ORDER_LINE_FIELDS
 from cmtool.io.columns import parse_column
@@ -252,3 +253,26 @@ def test_typed_columns_are_used_as_they_are():
     assert volume.bad.tolist() == [False, False, True]
     dates = parse_column(pa.array([dt.datetime(2026, 7, 3, 8)], pa.timestamp("ms")), FIELD["date"])
     assert dates.values.to_pylist() == [dt.date(2026, 7, 3)]
+
+
+DATE_TEXTS = st.one_of(
+    st.dates(dt.date(1, 1, 1), dt.date(9999, 12, 31)).map(str),
+    st.from_regex(r"\A\d{4}-\d{2}-\d{2}\Z", fullmatch=True),  # ISO-looking, often no real day
+    st.sampled_from(["2026/7/3", "20260703", "2026年7月3日", " 2026-07-03 ", "45000", "２０２６-07-03", "", "x"]),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(texts=st.lists(DATE_TEXTS, min_size=1, max_size=30))
+def test_a_date_column_parses_as_parse_date_does(texts):
+    """Issue 13: ISO dates are read by pyarrow at once, the rest one by one; either way each cell
+    gets what values.parse_date gives, and a cell it refuses is bad."""
+    field = next(f for f in CUSTOMER_FIELDS if f.name == "joined")
+    parsed = parse_column(pa.array(texts), field)
+    for i, text in enumerate(texts):
+        try:
+            expected = parse_date(text) if text.strip() else None
+        except Invalid:
+            assert parsed.bad[i], text
+            continue
+        assert not parsed.bad[i] and parsed.values[i].as_py() == expected, text
