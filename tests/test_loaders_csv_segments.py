@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cmtool.config import Config
@@ -54,6 +54,8 @@ def _load(path: Path, fast: bool, monkeypatch: pytest.MonkeyPatch):
 @given(n=st.integers(0, 400), quirks=st.lists(st.tuples(st.integers(0, 400), st.sampled_from(QUIRKS)), max_size=3),
        encoding=st.sampled_from(["utf-8", "utf-8-sig", "gbk"]), names=st.booleans(),
        segment=st.sampled_from([64, 300, 1 << 20]))
+@example(n=120, quirks=[(0, "2026-07-02,00007,6901,中华,abc,1\r\n"), (120, "2026-07-02,00007,6901,红塔山,1,1,9\r\n")],
+         encoding="utf-8", names=False, segment=1 << 20)  # the problems of one batch in row order, whichever path
 def test_fast_path_reads_what_the_careful_path_reads(tmp_path, monkeypatch, n, quirks, encoding, names, segment):
     monkeypatch.setattr(csv_segments, "FIRST_SEGMENT_BYTES", segment)
     monkeypatch.setattr(csv_segments, "SEGMENT_BYTES", segment)

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cmtool.io.monthly_sums import _add_at
+from cmtool.io.monthly_sums import _add_at, _set_days
 
 
 @given(slots=st.integers(1, 50), lines=st.lists(st.tuples(st.integers(0, 49), st.integers(0, 2**55)), max_size=200))
@@ -25,3 +25,15 @@ def test_small_values_go_through_bincount_and_stay_exact() -> None:
     sums = np.zeros(1, np.int64)
     _add_at(sums, ids, values)
     assert sums[0] == 1000 * (2**42 + 1)
+
+
+@given(slots=st.integers(1, 40), start=st.integers(0, 27),
+       lines=st.lists(st.tuples(st.integers(0, 39), st.integers(0, 30)), min_size=1, max_size=200))
+def test_order_days_are_the_days_of_the_lines_whatever_the_days_span(slots, start, lines) -> None:
+    """_set_days: a day or two (one assignment a day) or many (bitwise_or.at) set the same bits."""
+    ids = np.array([i % slots for i, _ in lines], np.int64)
+    for days in (np.array([min(start + d % 3, 30) for _, d in lines], np.int64), np.array([d for _, d in lines])):
+        got, expected = np.full(slots, 1 << 31, np.uint32), np.full(slots, 1 << 31, np.uint32)
+        _set_days(got, ids, days)
+        np.bitwise_or.at(expected, ids, np.left_shift(np.uint32(1), days.astype(np.uint32)))
+        assert got.tolist() == expected.tolist()

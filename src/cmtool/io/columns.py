@@ -10,7 +10,7 @@ numbers and dates (Parquet) are used as they are.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -110,19 +110,22 @@ def _parse_distinct(texts: pa.Array, field: Field) -> tuple[pa.Array, dict[int, 
         values = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
         missing = pc.is_null(values).to_numpy(zero_copy_only=False) if field.required else []
         return values, {i: empty(field) for i in np.flatnonzero(missing)}
-    strings = texts.to_pylist()
-    if field.kind == "code":
-        results = list(strings)
-        todo = np.flatnonzero(~pc.fill_null(pc.match_substring_regex(texts, _PLAIN_CODE), False)
-                              .to_numpy(zero_copy_only=False)).tolist()
+    if field.kind == "code":  # a plain code is its own value: only the others are parsed one by one
+        plain = pc.fill_null(pc.match_substring_regex(texts, _PLAIN_CODE), False).to_numpy(zero_copy_only=False)
+        if plain.all():
+            return texts.cast(arrow_type(field)), {}
+        results: list[object] = texts.to_pylist()
+        todo: Iterable[int] = np.flatnonzero(~plain).tolist()
     elif field.kind == "date":  # ISO dates at once (a master has tens of thousands), the others one by one
         iso = pc.if_else(pc.match_substring_regex(texts, _ISO_DATE), texts, pa.scalar(None, pa.string()))
         days = pc.strptime(iso, format="%Y-%m-%d", unit="s", error_is_null=True).cast(pa.date32())
-        results = days.to_pylist()
-        todo = np.flatnonzero(pc.is_null(days).to_numpy(zero_copy_only=False)).tolist()
+        missing = pc.is_null(days).to_numpy(zero_copy_only=False)
+        if not missing.any():
+            return days, {}
+        results, todo = days.to_pylist(), np.flatnonzero(missing).tolist()
     else:
-        results = [None] * len(strings)
-        todo = range(len(strings))
+        results, todo = [None] * len(texts), range(len(texts))
+    strings = texts.to_pylist()
     parse = parser_for(field)
     issues: dict[int, Invalid] = {}
     for i in todo:

@@ -113,24 +113,24 @@ def read_rows(
     table: Table, fields: Sequence[Field], problems: RowProblems
 ) -> Iterator[pa.Table]:
     """Checked rows of `table`: the parsed `fields` plus SOURCE_ROW, good rows only. Row problems
-    go to `problems`; the caller ends the file (`problems.end_file()`) once it has checked it all."""
+    go to `problems`, each batch's in row order (batches are cut where the reader's path cut them);
+    the caller ends the file (`problems.end_file()`) once it has checked it all."""
     id_field = table.shape[0].name
     seen = 0
     for batch in table.batches:
-        for row, text in batch.broken:
-            problems.add(Problem(
-                "这一行的列数与表头不一致", str(table.path), table.sheet, row, value=text,
-                fix="请检查该行是否多了或少了分隔符（如逗号），或从 V3 重新导出",
-            ))
+        found = [Problem(
+            "这一行的列数与表头不一致", str(table.path), table.sheet, row, value=text,
+            fix="请检查该行是否多了或少了分隔符（如逗号），或从 V3 重新导出",
+        ) for row, text in batch.broken]
         seen += len(batch.broken)
         keep = _data_rows(batch, id_field)
         seen += int(keep.sum())
         for position, cell_problems in batch.bad_cells.items():
             if keep[position]:
-                for problem in cell_problems:
-                    problems.add(problem)
+                found.extend(cell_problems)
                 keep[position] = False
         if not keep.any():
+            _add_in_row_order(problems, found)
             continue
         rows, columns = batch.rows, batch.columns
         if not keep.all():
@@ -141,7 +141,8 @@ def read_rows(
         for column in parsed.values():
             bad |= column.bad
         for i in np.flatnonzero(bad):
-            _report(table, parsed, int(i), int(rows[i]), id_field, problems)
+            found.extend(_explained(table, parsed, int(i), int(rows[i]), id_field))
+        _add_in_row_order(problems, found)
         if bad.all():
             continue
         out = {name: column.values for name, column in parsed.items()}
@@ -155,16 +156,24 @@ def read_rows(
         )
 
 
-def _report(table: Table, parsed: dict[str, Parsed], i: int, row: int, id_field: str, problems: RowProblems) -> None:
+def _add_in_row_order(problems: RowProblems, found: list[Problem]) -> None:
+    for problem in sorted(found, key=lambda p: p.row or 0):  # stable: a row's cells stay in column order
+        problems.add(problem)
+
+
+def _explained(table: Table, parsed: dict[str, Parsed], i: int, row: int, id_field: str) -> list[Problem]:
+    """The problems of the bad cells of row `i` of a batch."""
     code = parsed[id_field]
     customer_id = None if code.bad[i] else code.values[i].as_py()
+    found = []
     for name, column in parsed.items():
         if column.bad[i]:
             value, issue = column.explain(i)
-            problems.add(Problem(
+            found.append(Problem(
                 issue.message, str(table.path), table.sheet, row, table.header(name), value,
                 issue.fix, customer_id,
             ))
+    return found
 
 
 def report_duplicates(

@@ -122,12 +122,11 @@ def sum_order_lines(
         ids, day = code_ids[code_index], date_days[date_index]
         volume_h = totals.hundredths(part["volume"].to_numpy(), "volume_h", path)
         amount_c = totals.hundredths(part["amount"].to_numpy(), "amount_c", path)
-        if detailed is not None:
-            skus = _add_skus(skus, part, np.isin(month, detailed), ids, month, volume_h, amount_c)
-        if wanted is not None:
-            keep = np.isin(month, wanted)
-            if not keep.all():
-                ids, month, day, volume_h, amount_c = ids[keep], month[keep], day[keep], volume_h[keep], amount_c[keep]
+        if detailed is not None:  # the months are looked up per distinct date, not per line
+            skus = _add_skus(skus, part, np.isin(date_months, detailed)[date_index], ids, month, volume_h, amount_c)
+        if wanted is not None and not (wanted_dates := np.isin(date_months, wanted)).all():
+            keep = wanted_dates[date_index]
+            ids, month, day, volume_h, amount_c = ids[keep], month[keep], day[keep], volume_h[keep], amount_c[keep]
         sums.add(ids, month, day, volume_h, amount_c)
     detail = skus.detail(customers.codes) if skus is not None else None
     rows = np.concatenate(rows_of_ids) if rows_of_ids else np.empty(0, np.int64)
