@@ -55,7 +55,9 @@ def _load(path: Path, fast: bool, monkeypatch: pytest.MonkeyPatch):
        encoding=st.sampled_from(["utf-8", "utf-8-sig", "gbk"]), names=st.booleans(),
        segment=st.sampled_from([64, 300, 1 << 20]))
 @example(n=120, quirks=[(0, "2026-07-02,00007,6901,中华,abc,1\r\n"), (120, "2026-07-02,00007,6901,红塔山,1,1,9\r\n")],
-         encoding="utf-8", names=False, segment=1 << 20)  # the problems of one batch in row order, whichever path
+         encoding="utf-8", names=False, segment=1 << 20)  # a file's problems in row order, whichever path read it
+@example(n=121, quirks=[(121, "2026-07-02,00007,6901,中华,abc,1\r\n"), (121, "2026-07-02,00007,6901,红塔山,1,1,9\r\n")],
+         encoding="utf-8", names=False, segment=1 << 20)
 def test_fast_path_reads_what_the_careful_path_reads(tmp_path, monkeypatch, n, quirks, encoding, names, segment):
     monkeypatch.setattr(csv_segments, "FIRST_SEGMENT_BYTES", segment)
     monkeypatch.setattr(csv_segments, "SEGMENT_BYTES", segment)

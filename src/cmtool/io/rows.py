@@ -36,6 +36,7 @@ class RowProblems:
         self.skip_invalid = skip_invalid
         self.skipped: list[Problem] = []
         self._file = ProblemLog(limit=STRICT_LIMIT)
+        self._file_skipped = 0  # skipped[_file_skipped:] are the current file's
 
     def add(self, problem: Problem) -> None:
         if self.skip_invalid:
@@ -51,8 +52,18 @@ class RowProblems:
         if len(self._file.problems) >= STRICT_LIMIT:
             raise self._failure(f"中的数据问题已达 {STRICT_LIMIT} 处，已停止读取")
 
+    def rows_read(self) -> None:
+        """The file's row problems in row order: which batch a row's problem arrives with depends on
+        the path that read the file (the fast path that gave up, or the careful one from the start)."""
+        def row_order(p: Problem) -> tuple[bool, int]:
+            return p.row is None, p.row or 0
+
+        self._file.problems.sort(key=row_order)
+        self.skipped[self._file_skipped :] = sorted(self.skipped[self._file_skipped :], key=row_order)
+
     def end_file(self) -> None:
         """Fail if the file just read had problems (not under skip_invalid)."""
+        self._file_skipped = len(self.skipped)
         if self._file:
             raise self._failure(f"中有 {len(self._file.problems)} 处数据问题")
 
@@ -113,24 +124,24 @@ def read_rows(
     table: Table, fields: Sequence[Field], problems: RowProblems
 ) -> Iterator[pa.Table]:
     """Checked rows of `table`: the parsed `fields` plus SOURCE_ROW, good rows only. Row problems
-    go to `problems`, each batch's in row order (batches are cut where the reader's path cut them);
-    the caller ends the file (`problems.end_file()`) once it has checked it all."""
+    go to `problems`, in row order once all rows are read; the caller ends the file (`problems.end_file()`) once it has checked it all."""
     id_field = table.shape[0].name
     seen = 0
     for batch in table.batches:
-        found = [Problem(
-            "这一行的列数与表头不一致", str(table.path), table.sheet, row, value=text,
-            fix="请检查该行是否多了或少了分隔符（如逗号），或从 V3 重新导出",
-        ) for row, text in batch.broken]
+        for row, text in batch.broken:
+            problems.add(Problem(
+                "这一行的列数与表头不一致", str(table.path), table.sheet, row, value=text,
+                fix="请检查该行是否多了或少了分隔符（如逗号），或从 V3 重新导出",
+            ))
         seen += len(batch.broken)
         keep = _data_rows(batch, id_field)
         seen += int(keep.sum())
         for position, cell_problems in batch.bad_cells.items():
             if keep[position]:
-                found.extend(cell_problems)
+                for problem in cell_problems:
+                    problems.add(problem)
                 keep[position] = False
         if not keep.any():
-            _add_in_row_order(problems, found)
             continue
         rows, columns = batch.rows, batch.columns
         if not keep.all():
@@ -141,13 +152,13 @@ def read_rows(
         for column in parsed.values():
             bad |= column.bad
         for i in np.flatnonzero(bad):
-            found.extend(_explained(table, parsed, int(i), int(rows[i]), id_field))
-        _add_in_row_order(problems, found)
+            _report(table, parsed, int(i), int(rows[i]), id_field, problems)
         if bad.all():
             continue
         out = {name: column.values for name, column in parsed.items()}
         out[SOURCE_ROW] = pa.array(rows)
         yield pa.table(out).filter(pa.array(~bad)) if bad.any() else pa.table(out)
+    problems.rows_read()
     if seen == 0:
         raise DataError(
             f"文件 {table.path.name} 只有表头，没有数据行",
@@ -156,24 +167,16 @@ def read_rows(
         )
 
 
-def _add_in_row_order(problems: RowProblems, found: list[Problem]) -> None:
-    for problem in sorted(found, key=lambda p: p.row or 0):  # stable: a row's cells stay in column order
-        problems.add(problem)
-
-
-def _explained(table: Table, parsed: dict[str, Parsed], i: int, row: int, id_field: str) -> list[Problem]:
-    """The problems of the bad cells of row `i` of a batch."""
+def _report(table: Table, parsed: dict[str, Parsed], i: int, row: int, id_field: str, problems: RowProblems) -> None:
     code = parsed[id_field]
     customer_id = None if code.bad[i] else code.values[i].as_py()
-    found = []
     for name, column in parsed.items():
         if column.bad[i]:
             value, issue = column.explain(i)
-            found.append(Problem(
+            problems.add(Problem(
                 issue.message, str(table.path), table.sheet, row, table.header(name), value,
                 issue.fix, customer_id,
             ))
-    return found
 
 
 def report_duplicates(
