@@ -54,9 +54,9 @@ def assert_a4_one_page_wide(ws, landscape: bool, title_row: int, header: tuple[s
         assert words in ws.oddHeader.center.text, words
 
 
-@pytest.mark.parametrize("constant_memory", [False, True])
-def test_result_xlsx(tmp_path: Path, result: pd.DataFrame, monkeypatch, constant_memory: bool) -> None:
-    monkeypatch.setattr(xlsx, "CONSTANT_MEMORY_CELLS", 0 if constant_memory else 10**9)
+@pytest.mark.parametrize("on_disk", [False, True])
+def test_result_xlsx(tmp_path: Path, result: pd.DataFrame, monkeypatch, on_disk: bool) -> None:
+    monkeypatch.setattr(xlsx, "ON_DISK_CELLS", 0 if on_disk else 10**9)
     path = tmp_path / "客户分类结果_2026Q3.xlsx"
     write_result(path, result, [PROBLEM], "xlsx", quarter=Q, company=COMPANY)
     wb = openpyxl.load_workbook(path)

@@ -12,7 +12,7 @@ import pandas as pd
 
 from cmtool.documents.analysis_report import ReportData
 from cmtool.documents.xlsx import (
-    CONSTANT_MEMORY_CELLS, Column, Heading, Kind, Styles, Table, add_sheet, gc_paused, new_workbook, set_a4,
+    ON_DISK_CELLS, Column, Heading, Kind, Styles, Table, add_sheet, new_workbook, set_a4,
     unique_sheet_names, write_table,
 )
 from cmtool.rules.analysis import DIMENSIONS, group_order, is_share, metric_label
@@ -161,7 +161,7 @@ def write_book(path: Path, tables: Sequence[Table], charts: Sequence[Chart] = ()
     """Each table on its sheet, then (with `charts`) a 图表 sheet with the charts, two per A4 page."""
     names = unique_sheet_names([*(t.sheet for t in tables), *([CHART_SHEET] if charts else [])])
     cells = sum(len(t.frame) * len(t.columns) for t in tables)
-    with gc_paused(), new_workbook(path, constant_memory=cells > CONSTANT_MEMORY_CELLS) as workbook:
+    with new_workbook(path, on_disk=cells > ON_DISK_CELLS) as workbook:
         styles = Styles(workbook)
         for name, table in zip(names, tables):
             write_table(add_sheet(workbook, name), styles, table)

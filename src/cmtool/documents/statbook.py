@@ -32,7 +32,7 @@ from cmtool.documents.xlsx import (
     Styles,
     add_sheet,
     column_values,
-    gc_paused,
+   
     lines_needed,
     lines_needed_each,
     new_workbook,
@@ -342,7 +342,7 @@ def write_statbook(path: Path, result: pd.DataFrame, *, quarter: Quarter, compan
     sheets = plan_sheets(result, changed)
     widths = column_widths(max_display_width(result["customer_id"].iloc[changed]))  # B shows them in the list
     listed = ChangedList.of(result, changed, widths)
-    with gc_paused(), new_workbook(path) as workbook:
+    with new_workbook(path) as workbook:
         formats = SheetFormats(Styles(workbook))
         for name, sheet in zip(unique_sheet_names(s.name for s in sheets), sheets):
             writer = SheetWriter(add_sheet(workbook, name), formats, widths)

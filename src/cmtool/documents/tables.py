@@ -58,9 +58,9 @@ PROBLEM_COLUMNS: tuple[Column, ...] = (
     Column("problem", "问题"),
 )
 
-# Excel runs a cell typed with one of these first characters as a formula (OWASP CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_FORMULA_START = r"^[=+\-@\t\r]"  # FORMULA_STARTS as a pattern (RE2, in pyarrow)
+# Excel runs a cell typed with one of these first characters as a formula (OWASP CSV injection):
+# = + - @, a tab or a carriage return (an RE2 pattern, for pyarrow).
+_FORMULA_START = r"^[=+\-@\t\r]"
 
 
 def problems_frame(problems: Sequence[Problem]) -> pd.DataFrame:

@@ -22,7 +22,7 @@ from cmtool.errors import Problem
 from cmtool.documents.cn_text import cn_date, display_width
 from cmtool.documents.tables import problem_table
 from cmtool.documents.xlsx import (
-    CONSTANT_MEMORY_CELLS, Column, Heading, Kind, Styles, Table, add_sheet, gc_paused, lines_needed, new_workbook,
+    ON_DISK_CELLS, Column, Heading, Kind, Styles, Table, add_sheet, lines_needed, new_workbook,
     row_height, set_a4, unique_sheet_names, write_table,
 )
 from cmtool.documents.xlsx_rows import RowSheet
@@ -115,8 +115,8 @@ class DossierWriter:
     """Writes the files one under the other on a 档案 sheet, a page break after each.
 
     Thousands of files make a city's workbook, so the sheet is a `RowSheet` (each file's rows
-    written out once it is done), formats are made once, short titles are written in column A only (they run on
-    over the empty cells) and the analysis box is one tall merged row.
+    written out once it is done), formats are made once, short titles are written in column A
+    only (they run on over the empty cells) and the analysis box is one tall merged row.
     """
 
     def __init__(self, sheet: RowSheet, styles: Styles, book: Top5Book):
@@ -256,7 +256,7 @@ def write_top5book(path: Path, book: Top5Book) -> None:
     chunks = [book.dossiers[i : i + FILES_PER_SHEET] for i in range(0, len(book.dossiers), FILES_PER_SHEET)] or [[]]
     names = unique_sheet_names([*(t.sheet for t in tables), *(["档案"] * len(chunks)), *(t.sheet for t in trailing)])
     cells = sum(len(t.frame) * len(t.columns) for t in [*tables, *trailing])  # the 档案 sheets stream their rows
-    with gc_paused(), new_workbook(path, constant_memory=cells > CONSTANT_MEMORY_CELLS) as workbook:
+    with new_workbook(path, on_disk=cells > ON_DISK_CELLS) as workbook:
         styles = Styles(workbook)
         for name, table in zip(names, tables):
             sheet = add_sheet(workbook, name)

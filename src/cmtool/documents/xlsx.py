@@ -11,11 +11,9 @@ them (1,717 条, 17.50 条); long headings break before their unit, never inside
 
 from __future__ import annotations
 
-import gc
 import math
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -50,7 +48,7 @@ FILTER_BUTTON = 3  # the autofilter arrow covers about this much of a header cel
 LINE_HEIGHT = 13.5  # points per line of 10-point 宋体
 # Above this many cells, each sheet's XML goes to a temporary file before it is zipped (the
 # rows of a RowSheet always do once flushed); below it, it is assembled in memory.
-CONSTANT_MEMORY_CELLS = 1_500_000
+ON_DISK_CELLS = 1_500_000
 FLUSH_ROWS = 4096  # a table's rows held before they are written out
 PAGE_FOOTER = "&C第 &P 页"  # &N would count the whole workbook's pages in LibreOffice and WPS
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
@@ -120,19 +118,19 @@ class Table:
         return self.lead or (self.heading.title, self.heading.subtitle)
 
 
-def new_workbook(path: Path, *, constant_memory: bool = False) -> xlsxwriter.Workbook:
+def new_workbook(path: Path, *, on_disk: bool = False) -> xlsxwriter.Workbook:
     """A workbook that writes every string as text: never a formula, a link or a number. Add
     its sheets with `add_sheet`.
 
-    Unless it is large (`constant_memory`), the sheets' XML is assembled in memory rather than
-    in temporary files: several times faster to close on a workbook of many sheets."""
+    Unless it is large (`on_disk`), the sheets' XML is assembled in memory rather than in
+    temporary files: several times faster to close on a workbook of many sheets."""
     return xlsxwriter.Workbook(
         str(path),
         {
             "strings_to_formulas": False,
             "strings_to_urls": False,
             "strings_to_numbers": False,
-            "in_memory": not constant_memory,
+            "in_memory": not on_disk,
             "tmpdir": str(Path(path).parent),  # scratch files beside the staged file (atomic.py), not in %TEMP%
         },
     )
@@ -143,20 +141,6 @@ def add_sheet(workbook: xlsxwriter.Workbook, name: str) -> RowSheet:
     sheet = workbook.add_worksheet(name, worksheet_class=RowSheet)
     assert isinstance(sheet, RowSheet)
     return sheet
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a workbook is built: xlsxwriter allocates an
-    object per cell, none of them garbage, and the collector's passes over them take about a
-    fifth of the time of a big workbook."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 class Styles:
@@ -396,7 +380,7 @@ def write_tables(path: Path, tables: Sequence[Table]) -> None:
     """Write each table on its own sheet (names made valid and unique) into the xlsx at `path`."""
     cells = sum(len(t.frame) * len(t.columns) for t in tables)
     names = unique_sheet_names(t.sheet for t in tables)
-    with gc_paused(), new_workbook(path, constant_memory=cells > CONSTANT_MEMORY_CELLS) as workbook:
+    with new_workbook(path, on_disk=cells > ON_DISK_CELLS) as workbook:
         styles = Styles(workbook)
         for name, table in zip(names, tables):
             write_table(add_sheet(workbook, name), styles, table)

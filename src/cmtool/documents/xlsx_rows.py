@@ -11,10 +11,10 @@ set-up, page breaks, print area) is xlsxwriter's own.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import shutil
 import tempfile
-from datetime import date, datetime
 from typing import IO
 
 from xlsxwriter.format import Format
@@ -41,7 +41,7 @@ def _column(col: int) -> str:
 
 
 class RowSheet(Worksheet):
-    """Add with `workbook.add_worksheet(name, worksheet_class=RowSheet)`; write its cells with
+    """Add with `xlsx.add_sheet(workbook, name)`; write its cells with
     `text`, `number`, `date`, `blank` and `merged` only (not xlsxwriter's write methods). Cells
     come in any order; a cell written twice keeps the last, as in xlsxwriter; `flush(row)` once
     the rows above `row` are finished."""
@@ -61,14 +61,14 @@ class RowSheet(Worksheet):
         self._heights[row] = int(points * 4 / 3 + 0.5) * 0.75
 
     def text(self, row: int, col: int, value: str, fmt: Format) -> None:
-        """Text as written; empty text is a blank cell in the format, as in xlsxwriter."""
+        """Text as written; empty text is a blank cell in the format (as a merged range's others)."""
         style = f' s="{fmt._get_xf_index()}"'
         self._cell(row, col, style + _inline(value) if value else style + "/>")
 
     def number(self, row: int, col: int, value: float, fmt: Format) -> None:
         self._cell(row, col, f' s="{fmt._get_xf_index()}"><v>{value:.16G}</v></c>')
 
-    def date(self, row: int, col: int, value: date | datetime, fmt: Format) -> None:
+    def date(self, row: int, col: int, value: dt.date | dt.datetime, fmt: Format) -> None:
         self.number(row, col, self._convert_date_time(value), fmt)
 
     def blank(self, row: int, col: int, fmt: Format) -> None:

@@ -57,6 +57,9 @@ def _add_at(sums: np.ndarray, ids: np.ndarray, values: np.ndarray) -> None:
         np.add.at(sums, ids, values)
 
 
+_FEW_DAYS = 4  # a batch spanning fewer days sets its order days a day at a time
+
+
 def _set_days(bits: np.ndarray, ids: np.ndarray, days: np.ndarray) -> None:
     """bits[ids] |= 1 << days, repeated ids too. Exports list lines by date, so a batch holds a
     day or two: each day is one assignment (a bit set twice is set once), several times faster
@@ -67,9 +70,6 @@ def _set_days(bits: np.ndarray, ids: np.ndarray, days: np.ndarray) -> None:
         return
     for day in range(first, last + 1):
         bits[ids if first == last else ids[days == day]] |= np.uint32(1 << day)
-
-
-_FEW_DAYS = 4
 
 
 class MonthlySums:

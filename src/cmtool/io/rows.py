@@ -55,11 +55,8 @@ class RowProblems:
     def rows_read(self) -> None:
         """The file's row problems in row order: which batch a row's problem arrives with depends on
         the path that read the file (the fast path that gave up, or the careful one from the start)."""
-        def row_order(p: Problem) -> tuple[bool, int]:
-            return p.row is None, p.row or 0
-
-        self._file.problems.sort(key=row_order)
-        self.skipped[self._file_skipped :] = sorted(self.skipped[self._file_skipped :], key=row_order)
+        self._file.problems.sort(key=_row_order)
+        self.skipped[self._file_skipped :] = sorted(self.skipped[self._file_skipped :], key=_row_order)
 
     def end_file(self) -> None:
         """Fail if the file just read had problems (not under skip_invalid)."""
@@ -70,6 +67,10 @@ class RowProblems:
     def _failure(self, summary: str) -> DataError:
         files = sorted({Path(p.file).name for p in self._file.problems if p.file})
         return DataError(f"{'、'.join(files)} {summary}", list(self._file.problems), fix=SKIP_FIX)
+
+
+def _row_order(problem: Problem) -> tuple[bool, int]:
+    return problem.row is None, problem.row or 0
 
 
 def _decoded(values: pa.Array) -> pa.Array:
