@@ -13,13 +13,15 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from cmtool.errors import DataError, Problem
 
 HEAD_BYTES = 256 * 1024
-CHECK_BYTES = 16 << 20  # read at a time by the whole-file check
+CHECK_BYTES = 1 << 20  # read at a time by the whole-file check, into one buffer
 DELIMITERS = {".csv": (",", "\t", ";", "|"), ".txt": ("\t", ",", ";", "|")}
 ENCODING_FIX = "请用 --encoding 指定文件编码（如 gbk、utf-8），或在 Excel/WPS 中另存为“CSV UTF-8”"
 
@@ -111,12 +113,11 @@ def _check_lines(path: Path, encoding: str, utf8_is_foreign: bool) -> None:
     The data rows of exports are mostly ASCII: such blocks are passed without decoding (an ASCII
     byte never ends a character half-way, so the next block starts at a character)."""
     ascii_passes = codecs.lookup(encoding).name in ASCII_COMPATIBLE
-    done, size = 0, HEAD_BYTES  # bytes of the file before `block`; the head (title rows and
-    # header, seldom ASCII) is a block of its own, so that the rest is read as ASCII blocks
+    done = 0  # bytes of the file before `block`
     with path.open("rb") as fh:
-        while block := fh.read(size):
-            size = CHECK_BYTES
+        for block in _blocks(fh):
             if not (ascii_passes and block.isascii()):
+                block = bytes(block)
                 if not block.endswith(b"\n"):
                     block += fh.readline()  # whole lines: the last one's rest
                 found = _foreign_line(block, encoding, utf8_is_foreign)
@@ -129,6 +130,19 @@ def _check_lines(path: Path, encoding: str, utf8_is_foreign: bool) -> None:
                             "或从 V3 重新导出；确知编码时可用 --encoding 指定",
                     )
             done += len(block)
+
+
+def _blocks(fh: BinaryIO) -> Iterator[bytes | bytearray]:
+    """The file in blocks: the head (title rows and header, seldom ASCII) on its own, so that the
+    rest is read as ASCII blocks, then CHECK_BYTES at a time into one reused buffer (a fresh
+    block each time costs a page fault per 4 KB, a quarter of the check's time; issue 13)."""
+    head = fh.read(HEAD_BYTES)
+    if not head:
+        return
+    yield head
+    buffer = bytearray(CHECK_BYTES)
+    while count := fh.readinto(buffer):
+        yield buffer if count == len(buffer) else buffer[:count]
 
 
 def _lines_before(path: Path, size: int) -> int:
