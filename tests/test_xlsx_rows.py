@@ -73,6 +73,13 @@ def test_a_row_sheet_reads_back_as_xlsxwriter_writes_it(tmp_path_factory, cells,
                 else:
                     sheet.merge_range(r1, c1, r2, c2, value, styles(bold=True))
     assert _read(folder / "rows.xlsx") == _normalised(_read(folder / "plain.xlsx"))
+    assert _dimension(folder / "rows.xlsx") == _dimension(folder / "plain.xlsx")
+
+
+def _dimension(path: Path) -> str:
+    """The sheet's extent as written in its <dimension> (openpyxl recomputes its own)."""
+    with zipfile.ZipFile(path) as archive:
+        return re.search(r'<dimension ref="([^"]*)"', archive.read("xl/worksheets/sheet1.xml").decode()).group(1)
 
 
 def _normalised(read: tuple[dict, list[str], dict]) -> tuple[dict, list[str], dict]:

@@ -35,9 +35,14 @@ def _inline(value: str) -> str:
     return f' t="inlineStr"><is><t{space}>{escaped}</t></is></c>'
 
 
-@functools.lru_cache(maxsize=1 << 14)
-def _column(col: int) -> str:
-    return xl_col_to_name(col)
+_COLUMNS: list[str] = []  # column letters by index, as far as a sheet has needed them
+
+
+def _columns(count: int) -> list[str]:
+    """The letters of the first `count` columns (A, B, …)."""
+    if len(_COLUMNS) < count:
+        _COLUMNS.extend(xl_col_to_name(c) for c in range(len(_COLUMNS), count))
+    return _COLUMNS
 
 
 class RowSheet(Worksheet):
@@ -52,6 +57,11 @@ class RowSheet(Worksheet):
         self._heights: dict[int, float] = {}
         self._flushed = 0  # rows above this one are in the spool
         self._spool: IO[str] | None = None
+        self._styles: dict[Format, str] = {}  # a format's style attribute, made once
+
+    def _style(self, fmt: Format) -> str:
+        style = self._styles[fmt] = f' s="{fmt._get_xf_index()}"'
+        return style
 
     def height(self, row: int, points: float) -> None:
         """A row's height in points, kept to whole pixels as xlsxwriter's set_row keeps it (the
@@ -62,17 +72,18 @@ class RowSheet(Worksheet):
 
     def text(self, row: int, col: int, value: str, fmt: Format) -> None:
         """Text as written; empty text is a blank cell in the format (as a merged range's others)."""
-        style = f' s="{fmt._get_xf_index()}"'
+        style = self._styles.get(fmt) or self._style(fmt)
         self._cell(row, col, style + _inline(value) if value else style + "/>")
 
     def number(self, row: int, col: int, value: float, fmt: Format) -> None:
-        self._cell(row, col, f' s="{fmt._get_xf_index()}"><v>{value:.16G}</v></c>')
+        style = self._styles.get(fmt) or self._style(fmt)
+        self._cell(row, col, f'{style}><v>{value:.16G}</v></c>')
 
     def date(self, row: int, col: int, value: dt.date | dt.datetime, fmt: Format) -> None:
         self.number(row, col, self._convert_date_time(value), fmt)
 
     def blank(self, row: int, col: int, fmt: Format) -> None:
-        self._cell(row, col, f' s="{fmt._get_xf_index()}"/>')
+        self._cell(row, col, (self._styles.get(fmt) or self._style(fmt)) + "/>")
 
     def merged(self, row: int, col: int, last_row: int, last_col: int, value: str | float, fmt: Format) -> None:
         """A text or number in the top left cell of the range, the others blank in the same
@@ -81,7 +92,7 @@ class RowSheet(Worksheet):
             self.text(row, col, value, fmt)
         else:
             self.number(row, col, value, fmt)
-        blank = f' s="{fmt._get_xf_index()}"/>'
+        blank = (self._styles.get(fmt) or self._style(fmt)) + "/>"
         for r in range(row, last_row + 1):
             for c in range(col + (r == row), last_col + 1):
                 self._cell(r, c, blank)
@@ -94,7 +105,8 @@ class RowSheet(Worksheet):
         if done:
             if self._spool is None:
                 self._spool = tempfile.TemporaryFile("w+", encoding="utf-8", dir=self.tmpdir)
-            self._spool.write("".join(self._row_xml(r) for r in done))
+            names = _columns((self.dim_colmax or 0) + 1)
+            self._spool.write("".join([self._row_xml(r, names) for r in done]))
         self._flushed = max(self._flushed, row)
 
     def _check(self, row: int) -> None:
@@ -106,7 +118,9 @@ class RowSheet(Worksheet):
         if cells is None:
             self._check(row)
             cells = self._held[row] = {}
-        self._extend(row, col)
+            self._extend(row, col)
+        elif not self.dim_colmin <= col <= self.dim_colmax:  # the row is in the extent already
+            self._extend(row, col)
         cells[col] = rest
 
     def _extend(self, row: int, col: int) -> None:
@@ -120,14 +134,14 @@ class RowSheet(Worksheet):
         if self.dim_colmin is None or col < self.dim_colmin:
             self.dim_colmin = col
 
-    def _row_xml(self, row: int) -> str:
+    def _row_xml(self, row: int, names: list[str]) -> str:
         points = self._heights.pop(row, None)
         tall = "" if points in (None, self.default_row_height * 0.75) else f' ht="{points:.16g}" customHeight="1"'
         cells = self._held.pop(row, None)
         if not cells:
             return f'<row r="{row + 1}"{tall}/>'
         number = row + 1
-        body = "".join(f'<c r="{_column(c)}{number}"{cells[c]}' for c in sorted(cells))
+        body = "".join([f'<c r="{names[c]}{number}"{cells[c]}' for c in sorted(cells)])
         return f'<row r="{number}"{tall}>{body}</row>'
 
     def _write_sheet_data(self) -> None:
