@@ -125,3 +125,51 @@ def test_a_failing_block_ends_only_once_the_worker_has_finished(tmp_path: Path) 
             background.write(slow_write, target, "统计表")
             raise RuntimeError("the run failed")
         assert target.exists()
+
+
+@two_cores
+def test_a_worker_started_early_is_taken_over_with_its_imports(tmp_path: Path) -> None:
+    from cmtool.documents import background as module
+
+    module.start_early(("xml.dom.minidom",))
+    first, second = tmp_path / "pid.txt", tmp_path / "modules.txt"
+    with Background(worthwhile=True) as background:
+        background.write(write_pid, first, "统计表")
+        background.write(report_module, second, "xml.dom.minidom")
+        background.wait()
+    assert module._early is None and int(first.read_text(encoding="utf-8").split()[1]) != os.getpid()
+    assert second.read_text(encoding="utf-8") == "True"
+
+
+def test_a_worker_started_early_is_let_go_when_the_run_is_small(tmp_path: Path) -> None:
+    from cmtool.documents import background as module
+
+    module.start_early(("xml.dom.minidom",))
+    target = tmp_path / "统计表.xlsx"
+    with Background(worthwhile=False) as background:
+        background.write(write_pid, target, "统计表")
+    assert module._early is None and int(target.read_text(encoding="utf-8").split()[1]) == os.getpid()
+
+
+def test_classify_starts_its_worker_early_only_for_a_large_customer_file(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """cli.py starts the worker before importing the command (commands.EARLY_WORKERS), from the
+    size of the file the option names, in either spelling; never for a help or a missing file."""
+    from cmtool import cli
+    from cmtool.commands import EARLY_WORKERS
+    from cmtool.documents import background as module
+    from cmtool.documents.statbook import write_statbook
+
+    option, size, modules = EARLY_WORKERS["classify"]
+    assert modules == (write_statbook.__module__,)
+    started: list[tuple[str, ...]] = []
+    monkeypatch.setattr(module, "start_early", started.append)
+    large, small = tmp_path / "large.csv", tmp_path / "small.csv"
+    large.write_bytes(b"x" * size)
+    small.write_bytes(b"x" * (size - 1))
+    for args in (["--customers", str(large)], [f"--customers={large}", "--quarter", "2026Q3"]):
+        cli._start_worker(option, size, modules, args)
+    for args in (["--customers", str(small)], ["--customers", str(tmp_path / "missing.csv")],
+                 ["--customers", str(large), "--help"], ["--sales", str(large)]):
+        cli._start_worker(option, size, modules, args)
+    assert started == [modules, modules]

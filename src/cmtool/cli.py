@@ -16,7 +16,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 
 from cmtool import __version__
-from cmtool.commands import COMMANDS
+from cmtool.commands import COMMANDS, EARLY_WORKERS
 from cmtool.errors import CmtoolError, found_os_error, ledger_error, os_error
 from cmtool.streams import write_text
 
@@ -80,7 +80,26 @@ class LazyGroup(TyperGroup):
         self, ctx: click.Context, args: list[str]
     ) -> tuple[str | None, click.Command | None, list[str]]:
         name, command, rest = super().resolve_command(ctx, args)
+        if name in EARLY_WORKERS:
+            _start_worker(*EARLY_WORKERS[name], rest)
         return name, (_load(name) if name else command), rest
+
+
+def _start_worker(option: str, size: int, modules: tuple[str, ...], args: list[str]) -> None:
+    """The command's worker started before its module is imported, where the file given to
+    `option` is large (documents/background.start_early); nothing for a help or a bad path."""
+    path = next((v for k, v in zip(args, args[1:]) if k == option), None)
+    path = next((a.split("=", 1)[1] for a in args if a.startswith(f"{option}=")), path)
+    if path is None or any(a in ("-h", "--help") for a in args):
+        return
+    try:
+        large = Path(path).stat().st_size >= size
+    except (OSError, ValueError):
+        return
+    if large:
+        from cmtool.documents.background import start_early
+
+        start_early(modules)
 
 
 def _load(name: str) -> click.Command:

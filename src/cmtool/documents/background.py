@@ -7,7 +7,10 @@ once it is written (re-raising its error). The worker writes a staged path (`ato
 so the all-or-nothing publish is unchanged: the command waits before it publishes, and `settled()`
 keeps a failing run from removing a staged path the worker is still writing. A worker can be
 started early with the modules it will need (`warm`), so that its imports overlap the loading.
-Elsewhere the call runs in place, so the result is the same file either way.
+Elsewhere the call runs in place, so the result is the same file either way. `start_early`
+starts a worker before the command's own modules are imported (cli.py, for the commands in
+`commands.EARLY_WORKERS`): its imports then take the second core while this process imports
+pandas, not during the load, which keeps both busy; the next `Background` takes it over.
 """
 
 from __future__ import annotations
@@ -24,21 +27,42 @@ from types import TracebackType
 from typing import Any
 
 
+_early: ProcessPoolExecutor | None = None  # a worker started by start_early, not yet taken over
+
+
+def start_early(modules: tuple[str, ...]) -> None:
+    """Start the worker now, importing `modules` (where the machine has a second core)."""
+    global _early
+    if _early is None and (os.cpu_count() or 1) >= 2:
+        _early = _new_worker()
+        _early.submit(_import, modules)
+
+
+def _new_worker() -> ProcessPoolExecutor:
+    # spawn, not fork: the loaders' thread pools must not be copied mid-state into a child
+    return ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+
+
 class Background:
     """At most one document written beside the run; `wait()` before publishing."""
 
     def __init__(self, worthwhile: bool, warm: tuple[str, ...] = ()) -> None:
         """`warm`: modules the worker imports at once, while the run is still loading its input
         (importing pandas and a writer takes a second; the worker is idle then anyway)."""
+        global _early
         self._use = worthwhile and (os.cpu_count() or 1) >= 2
         self._pool: ProcessPoolExecutor | None = None
         self._pending: list[Future[None]] = []
-        if self._use and warm:
-            self._worker().submit(_import, warm)
+        early, _early = _early, None
+        if self._use:
+            self._pool = early
+            if warm:  # a no-op in a worker started early with them
+                self._worker().submit(_import, warm)
+        elif early is not None:
+            early.shutdown(wait=False, cancel_futures=True)  # it exits once its imports are done
 
     def _worker(self) -> ProcessPoolExecutor:
-        # spawn, not fork: the loaders' thread pools must not be copied mid-state into a child
-        self._pool = self._pool or ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        self._pool = self._pool or _new_worker()
         return self._pool
 
     def write(self, fn: Callable[..., None], path: Path, *args: Any, **kwargs: Any) -> None:
