@@ -173,3 +173,41 @@ def test_classify_starts_its_worker_early_only_for_a_large_customer_file(tmp_pat
                  ["--customers", str(large), "--help"], ["--sales", str(large)]):
         cli._start_worker(option, size, modules, args)
     assert started == [modules, modules]
+
+
+def test_the_worker_takes_the_last_dossier_sheets_that_even_out_the_work() -> None:
+    from cmtool.documents.top5book import DOSSIER_CELLS, _handed_over
+
+    sheets = lambda *sizes: [[None] * n for n in sizes]  # noqa: E731 - files (档案) a sheet
+    assert _handed_over(sheets(1000, 1000, 949), 0) == 2  # 1,000 here against 1,949 there
+    assert _handed_over(sheets(1000, 1000, 949), 2000 * DOSSIER_CELLS) == 3  # tables as large as 2,000 files
+    assert _handed_over(sheets(300), 0) == 0  # a tie stays here
+    assert _handed_over(sheets(1000, 1000, 1000, 1000), 0) == 2
+
+
+@two_cores
+def test_top5_writes_the_same_workbook_with_the_worker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The last 档案 sheets written by the worker (dossier_rows, RowSheet.adopt) make the same
+    workbook, part for part, as all of them written in place."""
+    import zipfile
+
+    from typer.testing import CliRunner
+
+    from cli_support import SAMPLE
+    from cmtool.cli import app
+    from cmtool.commands import top5
+    from cmtool.documents import top5book
+
+    monkeypatch.setattr(top5book, "FILES_PER_SHEET", 30)  # the sample's files on several sheets
+    parts = []
+    for files in (0, 10**9):  # with a worker; in place
+        monkeypatch.setattr(top5, "FILES_PER_SHEET", files)
+        out = tmp_path / str(files)
+        run = CliRunner().invoke(app, ["--db", str(out / "cmtool.db"), "top5", "--month", "2026-09",
+                                       "--customers", str(SAMPLE / "客户信息.xlsx"), "--sales", str(SAMPLE / "sales"),
+                                       "--out", str(out)])
+        assert run.exit_code == 0, run.output
+        with zipfile.ZipFile(out / "月销量排名前5%客户档案_2026-09.xlsx") as z:
+            parts.append({n: z.read(n) for n in z.namelist() if n != "docProps/core.xml"})
+        assert [p.name for p in out.iterdir()] and not list(out.rglob("*.rows"))
+    assert parts[0] == parts[1] and sum(n.startswith("xl/worksheets/sheet") for n in parts[0]) > 4

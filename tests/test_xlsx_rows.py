@@ -120,3 +120,30 @@ def test_escapes_as_xlsxwriter(tmp_path: Path, text: str) -> None:
         with zipfile.ZipFile(path) as z:
             xml[fast] = re.search(r"<c .*?</c>", z.read("xl/worksheets/sheet1.xml").decode()).group(0)
     assert xml[True] == xml[False]
+
+
+def test_a_sheet_spooled_elsewhere_and_adopted_is_the_same_sheet(tmp_path: Path) -> None:
+    """Issue 13: a RowSheet written outside its workbook (`spool=`, `spooled()`, as the top5 worker
+    writes the last 档案 sheets) and taken in by `adopt` gives the same sheet XML as writing it in
+    place, and its spool file is gone once the workbook is closed."""
+    xml = {}
+    for adopted in (False, True):
+        path = tmp_path / f"{adopted}.xlsx"
+        with new_workbook(path) as workbook:
+            styles = Styles(workbook)
+            bold, plain = styles(bold=True), styles()
+            bold._get_xf_index(), plain._get_xf_index()  # indexes given before the sheet is written
+            sheet = add_sheet(workbook, "s")
+            target = RowSheet(spool=tmp_path / "s.rows") if adopted else sheet
+            target.height(0, 30)
+            target.merged(0, 0, 0, 3, "标题", bold)
+            target.text(1, 0, "=1+2", plain)
+            target.number(2, 5, 12.5, plain)
+            target.flush(2)
+            target.blank(4, 1, bold)
+            if adopted:
+                sheet.adopt(target.spooled())
+        with zipfile.ZipFile(path) as z:
+            xml[adopted] = z.read("xl/worksheets/sheet1.xml").decode()
+    assert xml[True] == xml[False] and "<mergeCell ref=\"A1:D1\"/>" in xml[True]
+    assert not (tmp_path / "s.rows").exists()

@@ -22,8 +22,9 @@ from cmtool.commands.common import (
 )
 from cmtool.errors import DataError, Problem
 from cmtool.documents.atomic import Staging
+from cmtool.documents.background import Background
+from cmtool.documents.top5book import FILES_PER_SHEET, write_top5book
 from cmtool.io.loaders import SalesLoaded, load_customers, load_sales
-from cmtool.documents.top5book import write_top5book
 from cmtool.periods import Month
 from cmtool.rules.anomalies import find_anomalies
 from cmtool.rules.population import quarter_population
@@ -229,7 +230,10 @@ def run(
     with Staging() as staging, err_console.status("正在写入工作簿……"):
         book = top5_view.book(result, inputs.customers, result.skipped, company=st.config.company,
                               manager=manager, scope=scope)
-        write_top5book(staging.path(path), book)
+        # a city's 档案 fill several sheets: a worker writes the last ones meanwhile
+        with (Background(len(book.dossiers) > FILES_PER_SHEET, warm=(write_top5book.__module__,)) as background,
+              background.settled()):
+            write_top5book(staging.path(path), book, background)
         _record(st, result)
         staging.commit()
     document = top5_view.document(result, scope, [path])

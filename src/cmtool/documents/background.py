@@ -61,16 +61,24 @@ class Background:
         elif early is not None:
             early.shutdown(wait=False, cancel_futures=True)  # it exits once its imports are done
 
+    @property
+    def uses_worker(self) -> bool:
+        """Whether `write` runs in the worker (else in place)."""
+        return self._use
+
     def _worker(self) -> ProcessPoolExecutor:
         self._pool = self._pool or _new_worker()
         return self._pool
 
-    def write(self, fn: Callable[..., None], path: Path, *args: Any, **kwargs: Any) -> None:
-        """`fn(path, *args, **kwargs)` in the worker, or here and now."""
+    def write(self, fn: Callable[..., Any], path: Path, *args: Any, **kwargs: Any) -> Future[Any]:
+        """`fn(path, *args, **kwargs)` in the worker, or here and now; what it returns, once done."""
         if not self._use:
-            fn(path, *args, **kwargs)
-            return
-        self._pending.append(self._worker().submit(fn, path, *args, **kwargs))
+            done: Future[Any] = Future()
+            done.set_result(fn(path, *args, **kwargs))
+            return done
+        future = self._worker().submit(fn, path, *args, **kwargs)
+        self._pending.append(future)
+        return future
 
     def wait(self) -> None:
         """Block until every document is written; its error, if any, is raised here."""

@@ -19,17 +19,19 @@ import pandas as pd
 from xlsxwriter.format import Format
 
 from cmtool.errors import Problem
+from cmtool.documents.background import Background
 from cmtool.documents.cn_text import cn_date, display_width
 from cmtool.documents.tables import problem_table
 from cmtool.documents.xlsx import (
     ON_DISK_CELLS, Column, Heading, Kind, Styles, Table, add_sheet, lines_needed, new_workbook,
     row_height, set_a4, unique_sheet_names, write_table,
 )
-from cmtool.documents.xlsx_rows import RowSheet
+from cmtool.documents.xlsx_rows import RowSheet, Spooled
 from cmtool.periods import Month
 
 DOCUMENT = "月销量排名前5%客户档案"
 FILES_PER_SHEET = 1000
+DOSSIER_CELLS = 115  # cells of a file (档案) on its page, about: to weigh files against table cells
 WIDTHS = (13, 17, 13, 17, 13, 17)  # 档案: label, value, label, value, label, value
 LAST = len(WIDTHS) - 1
 ANALYSIS_LINES = 12
@@ -111,20 +113,13 @@ class Top5Book:
         return self.heading.title
 
 
-class DossierWriter:
-    """Writes the files one under the other on a 档案 sheet, a page break after each.
+class DossierFormats:
+    """The formats of the 档案 sheets, made once a workbook."""
 
-    Thousands of files make a city's workbook, so the sheet is a `RowSheet` (each file's rows
-    written out once it is done), formats are made once, short titles are written in column A
-    only (they run on over the empty cells) and the analysis box is one tall merged row.
-    """
-
-    def __init__(self, sheet: RowSheet, styles: Styles, book: Top5Book):
-        self.ws, self.row = sheet, 0
-        self.breaks: list[int] = []
+    def __init__(self, styles: Styles):
         self.title = styles(bold=True, font_size=14, align="center")
         self.heading = styles(bold=True, font_size=12)
-        self.section_format = styles(bold=True, font_size=11)
+        self.section = styles(bold=True, font_size=11)
         self.label = styles.cell("text", bold=True, bg_color="#F2F2F2", align="center", text_wrap=True)
         self.value = styles.cell("text", text_wrap=True)
         self.header = styles.header()
@@ -136,10 +131,29 @@ class DossierWriter:
         self.unwrapped = styles()
         self.boxed = styles(text_wrap=True, valign="top", border=1)
         self.hint = styles(text_wrap=True, valign="top", italic=True, font_color="#595959")
-        for c, width in enumerate(WIDTHS):
-            sheet.set_column(c, c, width)
+
+    def resolve(self) -> None:
+        """Give every format its index in the workbook now, so that a sheet written in another
+        process (`dossier_rows`) finds the same indexes."""
+        for fmt in (self.title, self.heading, self.section, self.label, self.value, self.header, *self.cells,
+                    *self.whole, self.plain, self.unwrapped, self.boxed, self.hint):
+            fmt._get_xf_index()
+
+
+class DossierWriter:
+    """Writes the files one under the other on a 档案 sheet, a page break after each.
+
+    Thousands of files make a city's workbook, so the sheet is a `RowSheet` (each file's rows
+    written out once it is done), formats are made once, short titles are written in column A
+    only (they run on over the empty cells) and the analysis box is one tall merged row.
+    """
+
+    def __init__(self, sheet: RowSheet, formats: DossierFormats, title: str):
+        """`title`: the document's title and month, repeated on every page."""
+        self.ws, self.row, self.f = sheet, 0, formats
+        self.breaks: list[int] = []
         sheet.height(0, 24)
-        self.merged(0, LAST, f"{book.title}{book.month.label}", self.title)  # repeated on every page
+        self.merged(0, LAST, title, formats.title)
         self.row = 1
 
     def merged(self, first: int, last: int, value: str, fmt: Format) -> None:
@@ -166,17 +180,17 @@ class DossierWriter:
             self.fit([t for (text, content), (at, first, last) in placed
                       for t in ((text, at, at), (content, first, last))])
             for (text, content), (at, first, last) in placed:
-                self.ws.text(self.row, at, text, self.label)
-                self.merged(first, last, content, self.value)
+                self.ws.text(self.row, at, text, self.f.label)
+                self.merged(first, last, content, self.f.value)
             self.row += 1
 
     def history(self, rows: list[tuple[object, ...]]) -> None:
         """R-TOP5 4: the 12 months table; None is an empty cell."""
         for c, (_, header, _) in enumerate(HISTORY_COLUMNS):
-            self.ws.text(self.row, c, header, self.header)
+            self.ws.text(self.row, c, header, self.f.header)
         self.row += 1
         for values in rows:
-            for c, (value, fmt, whole) in enumerate(zip(values, self.cells, self.whole)):
+            for c, (value, fmt, whole) in enumerate(zip(values, self.f.cells, self.f.whole)):
                 if value is None:
                     self.ws.blank(self.row, c, fmt)
                 elif isinstance(value, str):
@@ -193,35 +207,77 @@ class DossierWriter:
 
     def dossier(self, d: Dossier, month: Month) -> None:
         """One file: heading, basic info, history, structure, anomalies, the analysis box."""
+        f = self.f
         if self.breaks:  # the first file sits under the sheet's own title row
             self.row += 1
-        self.line(d.heading, self.heading)
-        self.line("一、基本信息", self.section_format)
+        self.line(d.heading, f.heading)
+        self.line("一、基本信息", f.section)
         self.pairs(d.info)
-        self.line(f"二、近12个月购进情况（至{month.label}）", self.section_format)
+        self.line(f"二、近12个月购进情况（至{month.label}）", f.section)
         self.history(d.history)
-        self.line(f"三、卷烟结构（{month.label}）", self.section_format)
+        self.line(f"三、卷烟结构（{month.label}）", f.section)
         self.pairs(d.structure)
         if d.structure_note:
-            self.note(d.structure_note, self.plain)
-        self.line("四、异常情况", self.section_format)
+            self.note(d.structure_note, f.plain)
+        self.line("四、异常情况", f.section)
         for i, sentence in enumerate(d.anomalies, start=1):
-            self.note(f"{i}. {sentence}", self.boxed)
+            self.note(f"{i}. {sentence}", f.boxed)
         if not d.anomalies:
-            self.note("本月未发现异常。", self.boxed)
-        self.line("五、书面分析", self.section_format)
-        self.note(ANALYSIS_TOPICS, self.hint)
+            self.note("本月未发现异常。", f.boxed)
+        self.line("五、书面分析", f.section)
+        self.note(ANALYSIS_TOPICS, f.hint)
         self.ws.height(self.row, row_height(ANALYSIS_LINES))
-        self.merged(0, LAST, "", self.boxed)
+        self.merged(0, LAST, "", f.boxed)
         self.row += 1
-        self.line(f"客户经理（签名）：________________　　填写日期：{cn_date(None)}", self.unwrapped)
+        self.line(f"客户经理（签名）：________________　　填写日期：{cn_date(None)}", f.unwrapped)
         self.breaks.append(self.row)
         self.ws.flush(self.row)
 
-    def finish(self, book: Top5Book) -> None:
-        self.ws.set_h_pagebreaks(self.breaks[:-1])
-        set_a4(self.ws, heading=book.heading.of(f"{book.scope}　每户一页"), landscape=False, repeat_rows=(0, 0),
-               print_area=(0, 0, max(self.row - 1, 0), LAST), page_numbers=False)  # each page is a file of its own
+
+@dataclass(frozen=True)
+class DossierSheet:
+    """A 档案 sheet's rows written (here or by `dossier_rows` elsewhere), with its page breaks."""
+
+    rows: Spooled | None  # None: written into the workbook's own sheet
+    breaks: list[int]
+    last_row: int
+
+
+def _write_dossiers(writer: DossierWriter, dossiers: list[Dossier], month: Month) -> DossierSheet:
+    for dossier in dossiers:
+        writer.dossier(dossier, month)
+    return DossierSheet(None, writer.breaks, writer.row)
+
+
+def dossier_rows(spool: Path, indexes: dict[str, int], title: str, month: Month, dossiers: list[Dossier]) -> DossierSheet:
+    """A 档案 sheet written to `spool` outside its workbook (in the worker, documents/background.py),
+    with the format indexes the workbook gave (`DossierFormats.resolve`); `RowSheet.adopt` takes it in."""
+    scratch = new_workbook(spool)  # never closed: only its formats are used, with the workbook's indexes
+    scratch.xf_format_indices.update(indexes)
+    sheet = RowSheet(spool=spool)
+    written = _write_dossiers(DossierWriter(sheet, DossierFormats(Styles(scratch)), title), dossiers, month)
+    if len(scratch.xf_format_indices) != len(indexes):
+        raise RuntimeError("档案格式与工作簿不一致")  # a format the workbook did not resolve
+    return DossierSheet(sheet.spooled(), written.breaks, written.last_row)
+
+
+def _finish(sheet: RowSheet, written: DossierSheet, book: Top5Book) -> None:
+    """The sheet's columns and page set-up: a page each file."""
+    if written.rows is not None:
+        sheet.adopt(written.rows)
+    for c, width in enumerate(WIDTHS):
+        sheet.set_column(c, c, width)
+    sheet.set_h_pagebreaks(written.breaks[:-1])
+    set_a4(sheet, heading=book.heading.of(f"{book.scope}　每户一页"), landscape=False, repeat_rows=(0, 0),
+           print_area=(0, 0, max(written.last_row - 1, 0), LAST), page_numbers=False)  # each page is a file of its own
+
+
+def _handed_over(chunks: list[list[Dossier]], table_cells: int) -> int:
+    """How many of the last 档案 sheets a worker writes while this process writes the rest and
+    the tables: the split that evens out the two (a file is some DOSSIER_CELLS cells)."""
+    own = table_cells / DOSSIER_CELLS
+    sizes = [len(c) for c in chunks]
+    return min(range(len(sizes) + 1), key=lambda k: max(own + sum(sizes[: len(sizes) - k]), sum(sizes[len(sizes) - k :])))
 
 
 def _tables(book: Top5Book) -> list[Table]:
@@ -245,8 +301,9 @@ def _tables(book: Top5Book) -> list[Table]:
     return [listed, *(t for t in side if not t.frame.empty)]
 
 
-def write_top5book(path: Path, book: Top5Book) -> None:
-    """Write the R-TOP5 workbook to `path` (wrap in `atomic.Staging` for an atomic publish)."""
+def write_top5book(path: Path, book: Top5Book, background: Background | None = None) -> None:
+    """Write the R-TOP5 workbook to `path` (wrap in `atomic.Staging` for an atomic publish). With
+    a `background` using a worker, the last 档案 sheets are written there meanwhile."""
     tables = _tables(book)
     trailing = []
     if not book.expired.empty:
@@ -256,18 +313,27 @@ def write_top5book(path: Path, book: Top5Book) -> None:
     chunks = [book.dossiers[i : i + FILES_PER_SHEET] for i in range(0, len(book.dossiers), FILES_PER_SHEET)] or [[]]
     names = unique_sheet_names([*(t.sheet for t in tables), *(["档案"] * len(chunks)), *(t.sheet for t in trailing)])
     cells = sum(len(t.frame) * len(t.columns) for t in [*tables, *trailing])  # the 档案 sheets stream their rows
+    title = f"{book.title}{book.month.label}"
     with new_workbook(path, on_disk=cells > ON_DISK_CELLS) as workbook:
         styles = Styles(workbook)
+        formats = DossierFormats(styles)
+        formats.resolve()  # first, so that a sheet written elsewhere gets the same indexes
+        handed = _handed_over(chunks, cells) if background is not None and background.uses_worker else 0
+        mine = len(chunks) - handed
+        elsewhere = [background.write(dossier_rows, path.with_name(f"{path.name}.{i}.rows"),
+                                      dict(workbook.xf_format_indices), title, book.month, chunk)
+                     for i, chunk in enumerate(chunks[mine:], start=mine)] if handed else []
         for name, table in zip(names, tables):
             sheet = add_sheet(workbook, name)
             write_table(sheet, styles, table)
             for c, col in enumerate(table.columns):
                 if col.key in HANDWRITTEN:
                     sheet.set_column(c, c, HANDWRITTEN_WIDTH)
-        for name, chunk in zip(names[len(tables) :], chunks):
-            writer = DossierWriter(add_sheet(workbook, name), styles, book)
-            for dossier in chunk:
-                writer.dossier(dossier, book.month)
-            writer.finish(book)
+        sheets = [add_sheet(workbook, name) for name in names[len(tables) : len(tables) + len(chunks)]]
+        written = [_write_dossiers(DossierWriter(sheet, formats, title), chunk, book.month)
+                   for sheet, chunk in zip(sheets, chunks[:mine])]
         for name, table in zip(names[len(tables) + len(chunks) :], trailing):
             write_table(add_sheet(workbook, name), styles, table)
+        written += [future.result() for future in elsewhere]
+        for sheet, sheet_written in zip(sheets, written):
+            _finish(sheet, sheet_written, book)

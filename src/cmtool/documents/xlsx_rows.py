@@ -6,7 +6,8 @@ xlsxwriter keeps an object for every cell and writes its XML when the workbook c
 writer is done with (`flush`) go to a temporary file, so memory stays flat, and are copied into
 the sheet when the workbook closes. Text is an inline string, escaped as xlsxwriter escapes it,
 so it never becomes a formula; everything else of the sheet (columns, freeze, filter, page
-set-up, page breaks, print area) is xlsxwriter's own.
+set-up, page breaks, print area) is xlsxwriter's own. A sheet may be written by another process
+(`RowSheet(spool=path)`, then `spooled()`) and taken into a workbook with `adopt`.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import datetime as dt
 import functools
 import shutil
 import tempfile
+from dataclasses import dataclass
+from pathlib import Path
 from typing import IO
 
 from xlsxwriter.format import Format
@@ -45,18 +48,30 @@ def _columns(count: int) -> list[str]:
     return _COLUMNS
 
 
+@dataclass(frozen=True)
+class Spooled:
+    """The rows of a sheet written elsewhere: its spool file, merged ranges and extent."""
+
+    path: Path
+    merges: list[list[int]]
+    extent: tuple[int | None, int | None, int | None, int | None]  # first and last row, first and last column
+
+
 class RowSheet(Worksheet):
     """Add with `xlsx.add_sheet(workbook, name)`; write its cells with
     `text`, `number`, `date`, `blank` and `merged` only (not xlsxwriter's write methods). Cells
     come in any order; a cell written twice keeps the last, as in xlsxwriter; `flush(row)` once
     the rows above `row` are finished."""
 
-    def __init__(self) -> None:
+    def __init__(self, spool: Path | None = None) -> None:
+        """`spool`: the file the rows go to, for a sheet written outside its workbook (else a
+        temporary file)."""
         super().__init__()
         self._held: dict[int, dict[int, str]] = {}  # row → column → the cell's XML after its reference
         self._heights: dict[int, float] = {}
         self._flushed = 0  # rows above this one are in the spool
         self._spool: IO[str] | None = None
+        self._spool_path = spool  # a named spool: written here, or (adopted) removed once copied
         self._styles: dict[Format, str] = {}  # a format's style attribute, made once
 
     def _style(self, fmt: Format) -> str:
@@ -104,7 +119,8 @@ class RowSheet(Worksheet):
         done = sorted(r for r in {*self._held, *self._heights} if r < row)
         if done:
             if self._spool is None:
-                self._spool = tempfile.TemporaryFile("w+", encoding="utf-8", dir=self.tmpdir)
+                self._spool = (self._spool_path.open("w", encoding="utf-8", newline="") if self._spool_path
+                               else tempfile.TemporaryFile("w+", encoding="utf-8", dir=self.tmpdir))
             names = _columns((self.dim_colmax or 0) + 1)
             self._spool.write("".join([self._row_xml(r, names) for r in done]))
         self._flushed = max(self._flushed, row)
@@ -144,6 +160,26 @@ class RowSheet(Worksheet):
         body = "".join([f'<c r="{names[c]}{number}"{cells[c]}' for c in sorted(cells)])
         return f'<row r="{number}"{tall}>{body}</row>'
 
+    def spooled(self) -> Spooled:
+        """Every row written to the named spool, for a workbook elsewhere to `adopt`."""
+        assert self._spool_path is not None
+        self.flush(max([*self._held, *self._heights], default=-1) + 1)
+        if self._spool is None:
+            self._spool_path.touch()
+        else:
+            self._spool.close()
+        return Spooled(self._spool_path, list(self.merge),
+                       (self.dim_rowmin, self.dim_rowmax, self.dim_colmin, self.dim_colmax))
+
+    def adopt(self, rows: Spooled) -> None:
+        """Take `rows` (written by a sheet elsewhere) as this sheet's cells; their spool is
+        removed once copied into the workbook. The sheet must have no cells of its own."""
+        assert self.dim_rowmin is None and not self._held and self._spool is None
+        self._spool, self._spool_path = rows.path.open("r", encoding="utf-8", newline=""), rows.path
+        self.merge.extend(rows.merges)
+        self.dim_rowmin, self.dim_rowmax, self.dim_colmin, self.dim_colmax = rows.extent
+        self._flushed = (rows.extent[1] if rows.extent[1] is not None else -1) + 1
+
     def _write_sheet_data(self) -> None:
         if self.dim_rowmin is None:  # no cell: no rows, as in xlsxwriter
             self._xml_empty_tag("sheetData")
@@ -154,6 +190,8 @@ class RowSheet(Worksheet):
         self._spool.seek(0)
         shutil.copyfileobj(self._spool, self.fh)
         self._spool.close()
+        if self._spool_path is not None:
+            self._spool_path.unlink(missing_ok=True)
         self.fh.write("</sheetData>")
 
     _write_optimized_sheet_data = _write_sheet_data  # the same in a constant_memory workbook
