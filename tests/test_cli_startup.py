@@ -58,3 +58,12 @@ def test_unknown_command_is_a_usage_error(tmp_path) -> None:
 def test_command_help_comes_from_the_module(tmp_path) -> None:
     run = cmtool("top5", "history", "--help", cwd=tmp_path)
     assert run.code == 0 and "档案状态" in run.stdout
+
+
+def test_run_keeps_the_status_of_main_and_leaves_the_objects_to_the_os() -> None:
+    """The console script (`cli.run`) exits as main() does, with every object frozen: the
+    collection at exit is skipped (issue 13)."""
+    code = ("import gc, sys; sys.argv = ['cmtool', 'nosuch']; import cmtool.cli\n"
+            "try:\n    cmtool.cli.run()\nexcept SystemExit as e:\n    print(e.code, gc.get_freeze_count() > 0)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["2", "True"]

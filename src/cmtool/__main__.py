@@ -1,5 +1,5 @@
 """`python -m cmtool`: the same as the `cmtool` command."""
 
-from cmtool.cli import main
+from cmtool.cli import run
 
-main()
+run()

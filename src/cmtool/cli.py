@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import os
@@ -160,6 +161,17 @@ def main() -> None:
         if cause is not None:
             _fail(os_error(cause).render())
         _fail(f"内部错误：{type(e).__name__}: {e}\n请把所用命令和这条信息发给维护人员（设置环境变量 CMTOOL_DEBUG=1 可看到详细信息）。")
+
+
+def run() -> None:
+    """The `cmtool` console script and `python -m cmtool`: main(), then an exit that leaves the
+    memory to the operating system. At exit Python would collect every object still alive (the
+    loaded frames hold hundreds of thousands, many in cycles): 0.15–0.2 s at 60,000 customers.
+    Frozen, they are never collected; every file and the ledger are closed by then."""
+    try:
+        main()
+    finally:
+        gc.freeze()
 
 
 def _printing_cannot_fail() -> None:
