@@ -324,6 +324,21 @@ def test_thousands_of_customers_and_skus_over_many_batches(tmp_path, monkeypatch
     assert tuple(first) == ("000000", "2026-07", "0", "品规0", "一类", False, 100, 1)
 
 
+def test_an_error_of_the_merging_thread_is_raised_by_the_load(tmp_path, monkeypatch):
+    """SkuSums merges in a thread of its own: what fails there fails the load, not silently."""
+    monkeypatch.setattr(sku_sums, "_MERGE_AT", 10)
+
+    def fail(*columns):
+        raise MemoryError("merge")
+
+    monkeypatch.setattr(sku_sums, "_reduce", fail)
+    lines = [f"2026-07-01,{i:06d},{i % 4},品规,一类,是,1,1\r\n" for i in range(100)]
+    path = tmp_path / "l.csv"
+    path.write_text("订单日期,客户编码,卷烟编码,卷烟名称,价类,是否重点品牌,数量,金额\r\n" + "".join(lines), encoding="utf-8")
+    with pytest.raises(MemoryError, match="merge"):
+        load_sales([path], CONFIG, detail_months={"2026-07"})
+
+
 @pytest.mark.parametrize("high", [3, 2**25])  # small ids: the packed sort; huge ones: argsort
 def test_sku_sums_reduce_to_sorted_distinct_keys_with_exact_sums(high):
     rng = np.random.default_rng(7)
@@ -334,6 +349,15 @@ def test_sku_sums_reduce_to_sorted_distinct_keys_with_exact_sums(high):
     expected = pd.DataFrame({"k": keys, "v": volume, "a": amount}).groupby("k").sum()
     assert got_keys.tolist() == expected.index.tolist()
     assert got_volume.tolist() == expected["v"].tolist() and got_amount.tolist() == expected["a"].tolist()
+
+
+def test_the_last_detail_lets_the_packed_sums_go(tmp_path):
+    """top5 reads the members' detail once (`last=True`): the sums of every customer go with it."""
+    a = _month_file(tmp_path, "07.csv", 7, ["002", "001"])
+    loaded = load_sales([a], CONFIG, detail_months={"2026-07"})
+    assert loaded.detail(["001"])["customer_id"].tolist() == ["001"]
+    assert loaded.detail(["002"], last=True)["customer_id"].tolist() == ["002"]
+    assert loaded.skus == [] and loaded.detail() is None
 
 
 def test_detail_from_several_files_and_none_without_order_lines(tmp_path):

@@ -142,7 +142,7 @@ def _flags(st: AppState, month: Month, inputs: Inputs, listed: Top5List,
         previous_h = inputs.monthly.loc[inputs.monthly["month"] == prev].set_index("customer_id")["volume_h"]
     else:
         unchecked.append(f"销量突增（销售数据中没有上月 {prev} 的数据）")
-    detail = inputs.sales.detail(listed.members["customer_id"])
+    detail = inputs.sales.detail(listed.members["customer_id"], last=True)
     lines = None if detail is None else structure(detail)
     if lines is None:
         unchecked.append(f"单品规集中（{month.key} 的销售数据不是订单明细，没有规格）")

@@ -78,12 +78,15 @@ class SalesLoaded:
     files: list[Path]
     first_seen: pd.DataFrame  # customer_id (index) → file, sheet, row where it first appears
 
-    def detail(self, customers: Iterable[str] | None = None) -> pd.DataFrame | None:
-        """The purchases per SKU of `customers` (all when None), sorted; None without order lines."""
+    def detail(self, customers: Iterable[str] | None = None, *, last: bool = False) -> pd.DataFrame | None:
+        """The purchases per SKU of `customers` (all when None), sorted; None without order lines.
+        `last`: the packed sums are let go once read (a province's month holds some 600 MB of them)."""
         if not self.skus:
             return None
         wanted = None if customers is None else set(customers)
         tables = [skus.table(wanted) for skus in self.skus]
+        if last:
+            self.skus = []
         frame = pa.concat_tables(tables).to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get)
         return frame[DETAIL_COLUMNS].sort_values(["customer_id", "month", "sku"], ignore_index=True)
 

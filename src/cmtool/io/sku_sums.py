@@ -3,7 +3,8 @@
 Each line gets one int64 key (month, customer id, SKU id packed in bits); the pending lines are
 reduced to their distinct keys whenever they grow large and folded into the sums, kept in parts
 by customer id, so memory follows the number of (customer, month, SKU) combinations, not of
-lines, and a merge never copies all of them at once. Each SKU keeps the name, price class and key-brand flag
+lines, and a merge never copies all of them at once. A merge runs in a thread of its own while
+the next lines are read (numpy's sorts and copies let go of the GIL); one at a time. Each SKU keeps the name, price class and key-brand flag
 of the first line it appears on. The sums stay packed (`SkuDetail`) until the rows of some
 customers are asked for: a city's month has millions of combinations, a list a few thousand
 customers.
@@ -11,6 +12,7 @@ customers.
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -137,6 +139,8 @@ class SkuSums:
         self._pending_rows = 0
         empty = np.zeros(0, np.int64)
         self._parts: list[tuple[np.ndarray, ...]] = [(empty, empty, empty)] * _PARTS
+        self._folder = ThreadPoolExecutor(1, thread_name_prefix="sku-merge")
+        self._folding: Future[None] | None = None
 
     def add(self, part: pa.Table, customer_ids: np.ndarray, months: np.ndarray, volume_h: np.ndarray,
             amount_c: np.ndarray) -> None:
@@ -163,15 +167,26 @@ class SkuSums:
             values.extend(column)
 
     def _merge(self) -> None:
-        """The pending lines reduced, then folded into each part: memory beyond the sums is the
-        pending lines', however large the sums have grown."""
+        """The pending lines handed to the merging thread, once the merge before is done: memory
+        beyond the sums is two merges' lines, however large the sums have grown."""
         if not self._pending:
             return
         columns = [np.concatenate(column) for column in zip(*self._pending)]
         self._pending.clear()  # the batches' arrays go before the sort allocates its own
         self._pending_rows = 0
+        self._settle()
+        self._folding = self._folder.submit(self._fold_in, columns)
+
+    def _settle(self) -> None:
+        """Wait for the merge under way; its error is raised here."""
+        if self._folding is not None:
+            folding, self._folding = self._folding, None
+            folding.result()
+
+    def _fold_in(self, columns: list[np.ndarray]) -> None:
+        """Lines reduced, then folded into each part (in the merging thread)."""
         keys, volume, amount = _reduce(*columns)
-        del columns
+        columns.clear()
         part_of = ((keys >> _BITS) & _MASK) % _PARTS
         for p in range(_PARTS):
             chosen = part_of == p
@@ -179,7 +194,9 @@ class SkuSums:
                 self._parts[p] = _fold(self._parts[p], keys[chosen], volume[chosen], amount[chosen])
 
     def detail(self, customers: np.ndarray) -> SkuDetail:
-        """The sums so far, packed; `customers` are the customer codes by id."""
+        """The sums, packed, once every line is added; `customers` are the customer codes by id."""
         self._merge()
+        self._settle()
+        self._folder.shutdown()
         attributes = {name: list(values) for name, values in self._attributes.items()}
         return SkuDetail(list(self._parts), customers, self.skus.codes, attributes)
