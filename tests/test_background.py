@@ -28,6 +28,12 @@ def report_module(path: Path, name: str) -> None:
     path.write_text(str(name in sys.modules), encoding="utf-8")
 
 
+def report_frozen(path: Path) -> int:
+    import gc
+
+    return gc.get_freeze_count()
+
+
 def fail(path: Path) -> None:
     raise OSError(28, "No space left on device", str(path))
 
@@ -46,6 +52,15 @@ def test_a_worthwhile_document_is_written_by_another_process(tmp_path: Path) -> 
         background.wait()
         text, pid = target.read_text(encoding="utf-8").split()
     assert text == "统计表" and int(pid) != os.getpid()
+
+
+@two_cores
+def test_what_a_write_leaves_in_the_worker_is_frozen_so_the_worker_ends_at_once(tmp_path: Path) -> None:
+    """A spawned worker ends with the interpreter's shutdown; frozen objects are not collected."""
+    with Background(worthwhile=True) as background:
+        background.write(write_pid, tmp_path / "a.txt", "a").result()
+        frozen = background.write(report_frozen, tmp_path / "b.txt").result()
+    assert frozen > 0
 
 
 def test_a_small_document_is_written_in_place(tmp_path: Path) -> None:
