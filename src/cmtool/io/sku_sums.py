@@ -4,10 +4,10 @@ Each line gets one int64 key (month, customer id, SKU id packed in bits); the pe
 reduced to their distinct keys whenever they grow large and folded into the sums, kept in parts
 by customer id, so memory follows the number of (customer, month, SKU) combinations, not of
 lines, and a merge never copies all of them at once. A merge runs in a thread of its own while
-the next lines are read (numpy's sorts and copies let go of the GIL); one at a time. Each SKU keeps the name, price class and key-brand flag
-of the first line it appears on. The sums stay packed (`SkuDetail`) until the rows of some
-customers are asked for: a city's month has millions of combinations, a list a few thousand
-customers.
+the next lines are read (numpy's sorts and copies let go of the GIL); one at a time. Each SKU
+keeps the name, price class and key-brand flag of the first line it appears on. The sums stay
+packed (`SkuDetail`) until the rows of some customers are asked for: a city's month has millions
+of combinations, a list a few thousand customers.
 """
 
 from __future__ import annotations
