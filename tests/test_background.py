@@ -3,6 +3,7 @@ its errors reach the command, and a small run writes in place."""
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
 import time
@@ -29,8 +30,6 @@ def report_module(path: Path, name: str) -> None:
 
 
 def report_frozen(path: Path) -> int:
-    import gc
-
     return gc.get_freeze_count()
 
 
