@@ -51,3 +51,26 @@ def test_sums_do_not_depend_on_when_they_are_merged(seed, batches, merge_at):
     assert tables[0].equals(tables[1])
     assert tables[0]["volume_h"].to_numpy().sum() == sum(int(d[3].sum()) for d in data)
     assert tables[0].num_rows == len({(i, m, s) for d in data for i, m, s in zip(d[1], d[2], d[0]["sku"].to_pylist())})
+
+
+@settings(deadline=None, max_examples=25)
+@given(seed=st.integers(0, 10**6), batches=st.integers(1, 8), merge_at=st.sampled_from([1, 120, 10**9]),
+       chosen=st.sets(st.integers(0, 199), max_size=40))
+def test_the_rows_of_some_customers_are_theirs_of_the_whole(seed, batches, merge_at, chosen):
+    """Lines still pending at the end stay loose and are summed with the merged ones only for
+    the customers asked for: the same rows as the whole table has for them."""
+    rng = np.random.default_rng(seed)
+    data = [_lines(rng, int(rng.integers(0, 300))) for _ in range(batches)]
+    codes = np.array([f"{i:05d}" for i in range(200)], dtype=object)
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(sku_sums, "_MERGE_AT", merge_at)
+        sums = SkuSums()
+        for part, ids, months, volume, amount in data:
+            sums.add(part, ids, months, volume, amount)
+        detail = sums.detail(codes)
+    wanted = {codes[i] for i in chosen}
+    whole = detail.table().to_pandas()
+    some = detail.table(wanted).to_pandas()
+    expected = whole[whole["customer_id"].isin(wanted)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(some, expected)
+    assert not some.duplicated(["customer_id", "month", "sku"]).any()

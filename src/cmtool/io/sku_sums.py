@@ -7,7 +7,9 @@ lines, and a merge never copies all of them at once. A merge runs in a thread of
 the next lines are read (numpy's sorts and copies let go of the GIL); one at a time. Each SKU
 keeps the name, price class and key-brand flag of the first line it appears on. The sums stay
 packed (`SkuDetail`) until the rows of some customers are asked for: a city's month has millions
-of combinations, a list a few thousand customers.
+of combinations, a list a few thousand customers. The lines still pending at the end are not
+merged at all: they are kept as they are and summed with the sums when some customers' rows are
+asked for, which leaves no merge to wait for once the file is read.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ DETAIL_COLUMNS = ["customer_id", "month", "sku", *SKU_FIELDS, "volume_h", "amoun
 _BITS = 26  # customer and SKU ids below 2**26; months since 1970 fill the top 11 bits
 _MASK = (1 << _BITS) - 1
 _MERGE_AT = 2_000_000  # pending lines kept before they are merged
+_EMPTY = np.zeros(0, np.int64)
 _PARTS = 16  # a province's month has some 25 M combinations: each merge rewrites a part at a time
 
 
@@ -87,18 +90,17 @@ class SkuDetail:
     customers: np.ndarray  # customer code by id
     skus: np.ndarray  # SKU code by id
     attributes: dict[str, list[object]]  # SKU_FIELDS values by SKU id
+    loose: tuple[np.ndarray, np.ndarray, np.ndarray]  # lines never merged: keys (any order, repeated), sums
 
     def table(self, wanted: set[str] | None = None) -> pa.Table:
         """DETAIL_COLUMNS of the customers `wanted` (all when None), in key order."""
         chosen = (None if wanted is None else
                   np.fromiter((code in wanted for code in self.customers), bool, len(self.customers)))
         picked = []
-        for keys, volume, amount in self.parts:
+        for keys, volume, amount in [*self.parts, self.loose]:
             rows = slice(None) if chosen is None else chosen[(keys >> _BITS) & _MASK]
             picked.append((keys[rows], volume[rows], amount[rows]))
-        keys, volume, amount = (np.concatenate(c) for c in zip(*picked))
-        order = np.argsort(keys, kind="stable")
-        keys, volume, amount = keys[order], volume[order], amount[order]
+        keys, volume, amount = _reduce(*(np.concatenate(c) for c in zip(*picked)))
         months, month_of = np.unique(keys >> (2 * _BITS), return_inverse=True)
         sku_ids = keys & _MASK
         return pa.table({
@@ -137,8 +139,7 @@ class SkuSums:
         self._attributes: dict[str, list[object]] = {name: [] for name in SKU_FIELDS}
         self._pending: list[tuple[np.ndarray, ...]] = []
         self._pending_rows = 0
-        empty = np.zeros(0, np.int64)
-        self._parts: list[tuple[np.ndarray, ...]] = [(empty, empty, empty)] * _PARTS
+        self._parts: list[tuple[np.ndarray, ...]] = [(_EMPTY, _EMPTY, _EMPTY)] * _PARTS
         self._folder = ThreadPoolExecutor(1, thread_name_prefix="sku-merge")
         self._folding: Future[None] | None = None
 
@@ -194,9 +195,11 @@ class SkuSums:
                 self._parts[p] = _fold(self._parts[p], keys[chosen], volume[chosen], amount[chosen])
 
     def detail(self, customers: np.ndarray) -> SkuDetail:
-        """The sums, packed, once every line is added; `customers` are the customer codes by id."""
-        self._merge()
+        """The sums, packed, once every line is added; `customers` are the customer codes by id.
+        The pending lines stay loose (summed by `SkuDetail.table`, for the customers asked for)."""
         self._settle()
         self._folder.shutdown()
+        loose = [np.concatenate(column) for column in zip(*self._pending)] if self._pending else [_EMPTY] * 3
+        self._pending.clear()
         attributes = {name: list(values) for name, values in self._attributes.items()}
-        return SkuDetail(list(self._parts), customers, self.skus.codes, attributes)
+        return SkuDetail(list(self._parts), customers, self.skus.codes, attributes, (loose[0], loose[1], loose[2]))
