@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import zipfile
+import zlib
 from datetime import date
 from pathlib import Path
 
@@ -95,6 +97,21 @@ def test_result_xlsx(tmp_path: Path, result: pd.DataFrame, monkeypatch, on_disk:
     assert [c.value for c in problems[4]] == [
         "2026-07.xlsx", "Sheet1", 12, "购进量", "abc", "0001", "购进量不是数字。请改成数字"
     ]
+
+
+@pytest.mark.parametrize("on_disk", [False, True])
+def test_workbook_parts_deflated_at_the_quick_level(tmp_path: Path, result: pd.DataFrame, monkeypatch,
+                                                   on_disk: bool) -> None:
+    """Every part of a workbook is deflated at ZIP_LEVEL (issue 13), in memory or from disk."""
+    monkeypatch.setattr(xlsx, "ON_DISK_CELLS", 0 if on_disk else 10**9)
+    path = tmp_path / "客户分类结果_2026Q3.xlsx"
+    write_result(path, pd.concat([result] * 20, ignore_index=True), [PROBLEM], "xlsx", quarter=Q, company=COMPANY)
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            packer = zlib.compressobj(xlsx.ZIP_LEVEL, zlib.DEFLATED, -15)
+            data = archive.read(info)
+            assert info.compress_type == zipfile.ZIP_DEFLATED
+            assert info.compress_size == len(packer.compress(data) + packer.flush()), info.filename
 
 
 def test_result_xlsx_without_problems_has_one_sheet(tmp_path: Path, result: pd.DataFrame) -> None:
