@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cmtool.config import CodesConfig
 from cmtool.errors import ConfigError
@@ -143,6 +146,31 @@ def test_r_class_add_classes_matches_change_label_row_by_row():
     assert out["previous_class"].isna().tolist() == [True, False, False, False, False, True, True]
     assert out["previous_class"].iloc[1] == "城镇食杂店小"
     assert list(frame.columns) == columns  # the input is not modified
+
+
+_part = st.tuples(st.sampled_from(MARKETS), st.sampled_from(FORMATS), st.sampled_from(SCALES))
+_previous_part = st.tuples(*(st.one_of(st.none(), st.sampled_from(v)) for v in (MARKETS, FORMATS, SCALES)))
+
+
+@settings(deadline=None, max_examples=60)
+@given(rows=st.lists(st.tuples(_part, _previous_part), max_size=60), seed=st.integers(0, 2**32 - 1))
+def test_r_class_add_classes_is_change_label_of_each_row_in_any_order(rows, seed):
+    """R-CLASS, property: every row gets its own name, code, previous class and change_label,
+    whatever the other rows are and in whatever order they come (the parts are worked out once
+    per combination)."""
+    columns = ["market", "format", "scale", "previous_market", "previous_format", "previous_scale"]
+    frame = pd.DataFrame([(*now, *before) for now, before in rows], columns=columns, dtype="str")
+    frame = frame.where(frame.notna(), None).assign(customer_id=[f"{i:04d}" for i in range(len(rows))])
+    out = add_classes(frame, CodesConfig())
+    codes = CodesConfig()
+    assert len(out) == len(rows)
+    for (now, before), got in zip(rows, out.itertuples()):
+        assert got.class_name == class_name(*now) and got.class_code == class_code(*now, codes)
+        assert got.change == change_label(*before, *now)
+        assert (got.previous_class == class_name(*before)) if None not in before else pd.isna(got.previous_class)
+    order = np.random.default_rng(seed).permutation(len(rows))
+    shuffled = add_classes(frame.iloc[order], codes)
+    pd.testing.assert_frame_equal(shuffled, out.iloc[order])
 
 
 def test_r_class_add_classes_refuses_non_canonical_values():

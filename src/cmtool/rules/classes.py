@@ -84,28 +84,47 @@ def change_label(
     return "调整" if moved else "不变"
 
 
+_PART_COLUMNS = ["market", "format", "scale", "previous_market", "previous_format", "previous_scale"]
+
+
 def add_classes(frame: pd.DataFrame, codes: CodesConfig) -> pd.DataFrame:
     """R-CLASS: a copy of `frame` with class_name, class_code, previous_class and change.
 
     `frame` has market, format, scale (canonical values) and previous_market, previous_format,
     previous_scale (canonical or NA). previous_class is the previous 综合分类 name when all three
-    previous parts are known, else NA.
+    previous parts are known, else NA. A city has tens of thousands of customers but a few
+    hundred combinations of the six parts: each combination is worked out once.
     """
-    _check_values(frame)
+    combinations, index = _combinations(frame[_PART_COLUMNS])
+    _check_values(combinations)
     check_codes(codes)
+    classes = _classes(combinations, codes)
     out = frame.copy()
-    out["class_name"] = out["market"] + out["format"] + out["scale"]
+    for column in classes.columns:
+        out[column] = pd.Series(classes[column].array.take(index), index=out.index)
+    return out
+
+
+def _combinations(parts: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """The distinct rows of `parts` (NA a value like any other), and each row's position in them."""
+    index = parts.groupby(list(parts.columns), dropna=False, sort=False).ngroup().to_numpy()
+    _, first = np.unique(index, return_index=True)
+    return parts.iloc[first].reset_index(drop=True), index
+
+
+def _classes(parts: pd.DataFrame, codes: CodesConfig) -> pd.DataFrame:
+    """class_name, class_code, previous_class and change of each row of the six parts."""
+    out = pd.DataFrame(index=parts.index)
+    out["class_name"] = parts["market"] + parts["format"] + parts["scale"]
     out["class_code"] = (
-        out["market"].map(codes.markets)
-        + out["format"].map(codes.formats)
-        + out["scale"].map(codes.scales)
+        parts["market"].map(codes.markets) + parts["format"].map(codes.formats) + parts["scale"].map(codes.scales)
     )
-    previous = out[["previous_market", "previous_format", "previous_scale"]]
+    previous = parts[["previous_market", "previous_format", "previous_scale"]]
     known = previous.notna().all(axis=1)
     out["previous_class"] = (
         previous["previous_market"] + previous["previous_format"] + previous["previous_scale"]
     ).where(known)
-    out["change"] = _changes(out)
+    out["change"] = _changes(parts)
     return out
 
 
