@@ -31,7 +31,7 @@ from cmtool.rules.classes import add_classes
 from cmtool.rules.explain import explain_scale
 from cmtool.rules.population import quarter_population
 from cmtool.rules.previous import Previous, previous_from_ledger, previous_from_master
-from cmtool.rules.scale import rank_scale
+from cmtool.rules.scale import ADDED_COLUMNS, rank_scale
 from cmtool.rules.stat import report_due
 from cmtool.commands import COMMANDS
 
@@ -106,9 +106,9 @@ def _classify(st: AppState, quarter: Quarter, inputs: Inputs, scope: Scope, path
     """R-SCALE + R-CLASS: the ranked, classified result frame (docs/architecture.md)."""
     scope_column = "department" if scope is Scope.department else None
     columns = _RANK_INPUT + ([scope_column] if scope_column else [])
-    ranked = rank_scale(inputs.population[columns], st.config.scale, scope=scope_column)
-    info = inputs.population[_MASTER_INFO].drop(columns=[scope_column] if scope_column else [])
-    ranked = ranked.merge(info, on="customer_id", how="left", validate="one_to_one")
+    info = [c for c in _MASTER_INFO if c not in columns]  # carried through the ranking, not merged after
+    ranked = rank_scale(inputs.population[columns + info], st.config.scale, scope=scope_column)
+    ranked = ranked[[*columns, *ADDED_COLUMNS, *info]]
     previous, source = _previous(st, quarter, inputs.customers, path)
     ranked = ranked.merge(previous, on="customer_id", how="left", validate="one_to_one")
     return add_classes(ranked, st.config.codes), source
