@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from cmtool.commands.common import json_records
 from cmtool.errors import Problem
 from cmtool.documents.cn_text import cn_date
 from cmtool.documents.top5book import Dossier, Top5Book
@@ -204,18 +205,24 @@ def _dossier(member: dict[str, Any], master: dict[str, Any], result: MonthResult
     return Dossier(heading, info, history, structure, note, sentences)
 
 
+# the master's columns a file shows (missing ones are None, as json_records gives them)
+_MASTER_FIELDS = ["name", "department", "manager", "status", "format", "market", "class_name", "license_no",
+                  "group", "joined", "address"]
+
+
 def _dossiers(members: pd.DataFrame, result: MonthResult, customers: pd.DataFrame, by_manager: bool) -> list[Dossier]:
     """The files in print order: by 客户经理 (for the whole city), then as on the list."""
     if by_manager:
         members = members.assign(_m=members["manager"].fillna(NO_MANAGER)).sort_values("_m", kind="stable")
-    masters = customers.set_index("customer_id").loc[members["customer_id"]].reset_index().to_dict("records")
-    lines = result.structure.set_index("customer_id").to_dict("index")
+    masters = json_records(customers.set_index("customer_id").loc[members["customer_id"]], _MASTER_FIELDS)
+    structure = result.structure
+    lines = dict(zip(structure["customer_id"], json_records(structure, list(structure.columns))))
     sentences = result.anomalies.assign(text=result.anomalies["rule"].map(RULES) + "：" + result.anomalies["detail"])
     said = sentences.groupby("customer_id", sort=False)["text"].agg(list).to_dict()
     histories = _histories(result)
     return [
         _dossier(m, master, result, lines, histories.get(m["customer_id"], []), said.get(m["customer_id"], []))
-        for m, master in zip(members.to_dict("records"), masters)
+        for m, master in zip(json_records(members, list(members.columns)), masters)
     ]
 
 
