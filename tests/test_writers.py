@@ -10,12 +10,14 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from result_samples import make_result
 
 import cmtool.documents.xlsx as xlsx
 from cmtool.errors import Problem
 from cmtool.documents.atomic import Staging, atomic_path
-from cmtool.documents.cn_text import cn_date, display_width
+from cmtool.documents.cn_text import cn_date, display_width, display_widths
 from cmtool.documents.statbook import COMPANY_SHEET, write_statbook
 from cmtool.documents.tables import RESULT_COLUMNS, write_result
 from cmtool.periods import Quarter
@@ -162,6 +164,19 @@ def test_cn_text() -> None:
     assert display_width("ＡＢ") == 4
     assert cn_date(date(2026, 10, 1)) == "2026年10月1日"
     assert cn_date(None) == "____年__月__日"
+
+
+_texts = st.lists(st.one_of(st.none(), st.text(alphabet=st.sampled_from("aZ9 -示例烟草ＡＢ，。ㄱ가\u1100\u115f\u2e7f\u2e80"
+                                                                     "\ua4cf\ua4d0\uffe6\uffe7—…😀")),
+                            st.integers(-5, 10**6)), max_size=30)
+
+
+@given(values=_texts, as_string=st.booleans())
+def test_display_widths_is_display_width_of_each_value(values, as_string) -> None:
+    """The column-wise widths (arrow's kernels) are display_width of each value as text, 0 where missing."""
+    column = pd.Series(values, dtype="str" if as_string else object)
+    expected = [0 if pd.isna(v) else display_width(str(v)) for v in column]
+    assert display_widths(column).tolist() == expected
 
 
 CHANGED = ["上调", "下调", "调整"]
