@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from datetime import date
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -16,6 +17,7 @@ from cmtool.config import CalendarConfig, Top5Config
 from cmtool.errors import CalendarError, DataError
 from cmtool.periods import Month
 from cmtool.rules.anomalies import (
+    _class_medians,
     find_anomalies, sku_concentrations, unit_value_outliers, volume_jumps, wholesale_suspects,
 )
 from cmtool.rules.top5 import (
@@ -405,6 +407,57 @@ def test_r_top5_unit_value_class_is_the_ledger_class_else_market_and_format():
     unclassed = member.assign(class_name=None)
     found = unit_value_outliers(unclassed, pd.concat([big_class, others, unclassed]), 0.3)
     assert "同类（城镇食杂店，9 户）中位数 100.00 元/条高 100.0%" in found.at[0, "detail"]
+
+
+_buyer = st.tuples(st.integers(0, 3), st.sampled_from(["城镇", "乡村"]), st.sampled_from(["食杂店", "超市"]),
+                  st.sampled_from([None, "城镇食杂店大", "乡村超市中"]), st.integers(0, 500), st.integers(0, 90_000))
+
+
+@settings(deadline=None, max_examples=80)
+@given(buyers=st.lists(_buyer, max_size=40), member=_buyer, deviation=st.sampled_from([0.0, 0.1, 0.3, 1.0]))
+def test_r_top5_unit_value_flags_exactly_what_the_class_median_says(buyers, member, deviation):
+    """R-TOP5 5, property: a member is flagged exactly when its 单条值 is more than `deviation`
+    from the exact median of its class's buyers (its 综合分类, else 市场类型 + 业态; a classified
+    buyer counts in both), worked out here by hand with Fractions."""
+    rows = [(f"p{i}", *b) for i, b in enumerate(buyers)] + [("m", *member)]
+    peers = pd.DataFrame([(cid, m, f, c, v, a) for cid, _, m, f, c, v, a in rows],
+                         columns=["customer_id", "market", "format", "class_name", "volume_h", "amount_c"])
+    mine = peers[peers["customer_id"] == "m"]
+    _, market, fmt, class_name, volume, amount = member
+    key = class_name or f"市场类型+业态：{market}{fmt}"
+    in_class = (lambda m, f, c: c == key) if class_name else (lambda m, f, c: f"市场类型+业态：{m}{f}" == key)
+    values = sorted(Fraction(a, v) for _, _, m, f, c, v, a in rows if v > 0 and in_class(m, f, c))
+    found = unit_value_outliers(mine, peers, deviation)
+    if volume == 0 or not values:
+        assert found.empty
+        return
+    mid = len(values) // 2
+    median = values[mid] if len(values) % 2 else (values[mid - 1] + values[mid]) / 2
+    flagged = median > 0 and abs(Fraction(amount, volume) - median) / median > Fraction(str(deviation))
+    assert (len(found) == 1) is flagged
+    if flagged:
+        assert f"{len(values)} 户" in found.at[0, "detail"]
+
+
+@settings(deadline=None, max_examples=80)
+@given(buyers=st.lists(_buyer, max_size=40))
+def test_r_top5_class_medians_are_the_exact_medians_of_each_class(buyers):
+    """R-TOP5 5, property: each class's median 单条值 and count are those of its buyers by hand
+    (a classified buyer counts in its 综合分类 and in its 市场类型 + 业态 group), in any order."""
+    peers = pd.DataFrame([(f"p{i}", *b[1:]) for i, b in enumerate(buyers)],
+                         columns=["customer_id", "market", "format", "class_name", "volume_h", "amount_c"])
+    expected: dict[str, list[Fraction]] = {}
+    for _, market, fmt, class_name, volume, amount in buyers:
+        if volume > 0:
+            for key in ([class_name] if class_name else []) + [f"市场类型+业态：{market}{fmt}"]:
+                expected.setdefault(key, []).append(Fraction(amount, volume))
+    medians = _class_medians(peers)
+    shuffled = _class_medians(peers.iloc[::-1])
+    assert medians == shuffled and set(medians) == set(expected)
+    for key, values in expected.items():
+        ordered, mid = sorted(values), len(values) // 2
+        median = ordered[mid] if len(values) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+        assert medians[key] == (median, len(values)), key
 
 
 def test_r_top5_find_anomalies_orders_by_list_then_rule_and_uses_config():

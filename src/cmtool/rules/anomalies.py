@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from fractions import Fraction
 
+import numpy as np
 import pandas as pd
 
 from cmtool.config import Top5Config
@@ -131,21 +132,25 @@ def peer_class(frame: pd.DataFrame) -> pd.Series:
 
 def _class_medians(peers: pd.DataFrame) -> dict[str, tuple[Fraction, int]]:
     """Median 单条值 and the number of buyers of each class; a buyer with a 综合分类 is in its class
-    and in its 市场类型 + 业态 group. Buyers are ordered by the float value (fast on a city), and
-    the median is then taken exactly from the one or two middle buyers."""
+    and in its 市场类型 + 业态 group. Buyers are ordered within each class by the float value (a
+    stable sort of class numbers and values: fast on a city), and the median is then taken exactly
+    from the one or two middle buyers."""
     buyers = peers[peers["volume_h"] > 0]
-    fallback = peer_class(buyers.assign(class_name=None))
-    keyed = pd.concat([buyers.assign(key=peer_class(buyers)), buyers.assign(key=fallback)])
-    keyed = keyed.drop_duplicates(["key", "customer_id"])
-    keyed = keyed.assign(value=keyed["amount_c"] / keyed["volume_h"])
-    keyed = keyed.sort_values(["key", "value"], kind="stable", ignore_index=True)
-    groups = keyed.groupby("key", sort=False)
-    position, size = groups.cumcount(), groups["value"].transform("size")
-    middle = keyed[(position == (size - 1) // 2) | (position == size // 2)]
+    classed = buyers["class_name"].notna().to_numpy()
+    own, fallback = peer_class(buyers), peer_class(buyers.assign(class_name=None))
+    keys = np.concatenate([own.to_numpy(dtype=object), fallback.to_numpy(dtype=object)[classed]])
+    amount_c = buyers["amount_c"].to_numpy(dtype=np.int64)
+    volume_h = buyers["volume_h"].to_numpy(dtype=np.int64)
+    amount_c, volume_h = np.concatenate([amount_c, amount_c[classed]]), np.concatenate([volume_h, volume_h[classed]])
+    codes, classes = pd.factorize(keys)
+    order = np.lexsort((amount_c / volume_h, codes))
+    sizes = np.bincount(codes, minlength=len(classes))
+    starts = np.cumsum(sizes) - sizes
     medians = {}
-    for key, group in middle.groupby("key", sort=False):
-        values = [Fraction(a, v) for a, v in zip(group["amount_c"].tolist(), group["volume_h"].tolist())]
-        medians[key] = (sum(values, Fraction(0)) / len(values), int(size[group.index[0]]))
+    for key, start, size in zip(classes, starts.tolist(), sizes.tolist()):
+        middle = order[[start + (size - 1) // 2, start + size // 2]]
+        values = [Fraction(int(amount_c[i]), int(volume_h[i])) for i in middle]
+        medians[key] = ((values[0] + values[1]) / 2, size)
     return medians
 
 
@@ -167,9 +172,11 @@ def unit_value_outliers(members: pd.DataFrame, peers: pd.DataFrame, deviation: f
         median, count = medians.get(key, (Fraction(0), 0))
         if volume == 0 or median == 0:
             continue
-        value = Fraction(amount, volume)
-        away = abs(value - median) / median
-        if away > limit:
+        # |amount/volume − median| / median > limit, in integers (the same exact test, without Fractions)
+        m, d = median.numerator, median.denominator
+        if abs(amount * d - m * volume) * limit.denominator > limit.numerator * volume * m:
+            value = Fraction(amount, volume)
+            away = abs(value - median) / median
             side = "高" if value > median else "低"
             said = (f"单条值 {_yuan(value)}，比同类（{_class_label(key)}，{count} 户）中位数 {_yuan(median)}"
                     f"{side} {_beyond(away, limit)}，偏离超过 {_limit(limit)}，属单条值异常。")
