@@ -48,6 +48,7 @@ def test_rows_json_is_json_dumps_of_the_records(data, rows):
     frame = pd.DataFrame({
         "code": data.draw(st.lists(TEXTS, min_size=rows, max_size=rows)),
         "arrow_text": pd.array(data.draw(st.lists(TEXTS, min_size=rows, max_size=rows)), dtype="string[pyarrow]"),
+        "text%s": pd.Series(data.draw(st.lists(TEXTS, min_size=rows, max_size=rows)), dtype="str"),
         "float": pd.array(data.draw(st.lists(st.floats(allow_nan=True), min_size=rows, max_size=rows)), dtype="float64"),
         "int": np.arange(rows, dtype="int64") * 10**11,
         "nullable": pd.array(data.draw(st.lists(st.none() | st.integers(-5, 5), min_size=rows, max_size=rows)),

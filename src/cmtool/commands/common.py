@@ -157,7 +157,12 @@ def _dumps(value: Any) -> str:
 
 
 def _value_texts(values: pd.Series) -> list[str]:
-    """The JSON text of each value of a column as `json_records` gives it to json.dumps."""
+    """The JSON text of each value of a column as `json_records` gives it to json.dumps; a
+    column of texts is encoded a distinct value at a time (classes and changes repeat)."""
+    if isinstance(values.dtype, pd.StringDtype):
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        texts = [*map(encode_basestring, uniques.tolist()), "null"]  # code -1: missing
+        return [texts[code] for code in codes.tolist()]
     items = (values.astype(object).where(values.notna(), None) if values.hasnans else values).tolist()
     if values.dtype.kind in "iufb":  # numbers, booleans and null: no text of theirs holds ", "
         return _dumps(items)[1:-1].split(", ") if items else []
@@ -168,9 +173,9 @@ def _value_texts(values: pd.Series) -> list[str]:
 def rows_json(frame: pd.DataFrame, fields: list[str]) -> str:
     """`json.dumps(json_records(frame, fields))` without its brackets, built column by column:
     each text by json's C encoder and each number column in one call (issue 13)."""
-    prefixes = [f"{', ' if i else '{'}{_dumps(name)}: " for i, name in enumerate(fields)]
-    columns = [[prefix + text for text in _value_texts(frame[name])] for prefix, name in zip(prefixes, fields)]
-    return ", ".join("".join(parts) + "}" for parts in zip(*columns))
+    row = "{" + ", ".join(_dumps(name).replace("%", "%%") + ": %s" for name in fields) + "}"
+    columns = [_value_texts(frame[name]) for name in fields]
+    return ", ".join([row % values for values in zip(*columns)])
 
 
 def _json_pieces(value: Any) -> Iterator[str]:
