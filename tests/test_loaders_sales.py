@@ -299,6 +299,25 @@ def test_encoding_change_after_many_ascii_blocks_names_its_row(tmp_path, monkeyp
     assert err.problems[0].row == 5002
 
 
+@pytest.mark.parametrize("first, then", [("utf-8", "gbk"), ("gbk", "utf-8")])
+@pytest.mark.parametrize("quoted", [False, True])
+def test_encoding_change_in_a_later_segment_names_its_row(tmp_path, monkeypatch, first, then, quoted):
+    """Issue 13: the fast path checks each segment's lines as it reads them (no second pass
+    over the file); where it gives way to the careful reader (a quote), the whole file is
+    checked first. Either way the row where the encoding changes is named."""
+    monkeypatch.setattr(textfile, "HEAD_BYTES", 8192)  # the change lies after the head
+    monkeypatch.setattr(csv_segments, "FIRST_SEGMENT_BYTES", 4096)
+    monkeypatch.setattr(csv_segments, "SEGMENT_BYTES", 8192)
+    lines = "".join(f"2026-07-01,{i:06d},6901,1,1\r\n" for i in range(3000))
+    opening = '2026-07-01,"000001",6901,1,1\r\n' if quoted else "2026-07-01,000001,6901,1,1\r\n"
+    path = tmp_path / "mixed.csv"
+    path.write_bytes("订单日期,客户编码,卷烟编码,数量,金额\r\n".encode(first) + opening.encode("ascii")
+                     + lines.encode("ascii") + "2026-07-01,红塔山,6901,1,1\r\n".encode(then) + lines.encode("ascii"))
+    err = _error([path])
+    assert err.message.startswith("文件 mixed.csv 从第 3003 行起编码与前面不同"), err.message
+    assert err.problems[0].row == 3003
+
+
 def test_thousands_separators_and_full_width_digits_in_a_csv(tmp_path):
     rows = [LINE_HEADER, ["2026-07-03", "001", "1", "a", "一类", "是", "１，０００", "1,234.50"]]
     path = write_csv(tmp_path / "l.csv", rows, encoding="utf-8-sig")

@@ -24,10 +24,12 @@ import pyarrow.csv as pacsv
 from cmtool.errors import DataError, Problem
 from cmtool.fields import TOTAL_ROW_MARKERS
 from cmtool.io.headers import DuplicateColumn, HeaderMatch, HeaderNotFound, Shape, find_header
-from cmtool.io.csv_segments import NotPlain, SegmentLayout, segment_tables
+from cmtool.io.csv_segments import ForeignLine, NotPlain, SegmentLayout, segment_tables
 from cmtool.io.prefetch import prefetch
 from cmtool.io.raw_table import Progress, RawBatch, Table, header_error, used_columns
-from cmtool.io.textfile import ASCII_COMPATIBLE, DELIMITERS, ENCODING_FIX, TextHead, read_head
+from cmtool.io.textfile import (
+    ASCII_COMPATIBLE, DELIMITERS, ENCODING_FIX, TextHead, check_lines, foreign_line_error, read_head,
+)
 
 BLOCK_SIZE = 4 << 20  # pyarrow reads dozens of blocks ahead: small blocks keep memory low
 
@@ -37,7 +39,7 @@ def open_text(
     encoding: str | None, progress: Progress | None,
 ) -> Table:
     """A text file: its encoding, delimiter and header found, its rows streamed."""
-    head = read_head(path, encoding)
+    head = read_head(path, encoding, check=False)  # the lines are checked as they are read (_csv_batches)
     attempts = []
     for delimiter in DELIMITERS.get(path.suffix.lower(), DELIMITERS[".csv"]):
         rows = head.rows(delimiter)
@@ -112,7 +114,8 @@ class _CsvLayout:
             return None
         types = {c: pa.float64() if c in self.numbers else t for c, t in self.types.items()}
         return SegmentLayout(self.path, encoding, self.delimiter, self.header_index + 1, self.names,
-                             self.include, types, self.numbers, BLOCK_SIZE)
+                             self.include, types, self.numbers, BLOCK_SIZE, self.head.needs_check,
+                             self.head.utf8_is_foreign)
 
     def open(self, fh, threads: bool, on_invalid: Callable[[pacsv.InvalidRow], str]) -> pacsv.CSVStreamingReader:
         return pacsv.open_csv(
@@ -150,8 +153,12 @@ def _csv_batches(layout: _CsvLayout, progress: Progress | None) -> Iterator[RawB
     done = 0
     segments = layout.segments()
     passes: list[str] = ["segments", "threads", "exact"] if segments else ["threads", "exact"]
+    checked = not layout.head.needs_check  # the fast path checks the lines of each segment it reads
     while passes:
         mode = passes.pop(0)
+        if mode != "segments" and not checked:
+            check_lines(layout.path, layout.head)  # the whole file, before its first row by this pass
+            checked = True
         try:
             batches = (_segment_pass(layout, segments, progress) if mode == "segments"
                        else _csv_pass(layout, mode == "exact", done, progress))
@@ -162,6 +169,8 @@ def _csv_batches(layout: _CsvLayout, progress: Progress | None) -> Iterator[RawB
         except NotPlain as exc:
             if exc.wrong_width:
                 passes.remove("threads")
+        except ForeignLine as exc:
+            raise foreign_line_error(layout.path, exc.offset, exc.line, exc.why) from None
         except _RowsShifted:
             continue
 

@@ -8,7 +8,8 @@ only while no quote is open, so the fast path takes files whose segments hold no
 Anything unusual stops the fast path with `NotPlain` before its segment is given out: a quote,
 a row of the wrong width, a number pyarrow does not read, or one that is negative, not finite
 or beyond MAX_QUANTITY (so that a message quotes the cell as written); the reader then goes on
-with its careful path from the rows already given.
+with its careful path from the rows already given. The encoding check of issue 8 is done here
+too, a segment at a time (`ForeignLine`), on the pages the parse reads anyway.
 """
 
 from __future__ import annotations
@@ -25,10 +26,19 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from cmtool.io.textfile import foreign_line
 from cmtool.io.values import MAX_QUANTITY
 
 FIRST_SEGMENT_BYTES = 1 << 20
 SEGMENT_BYTES = 32 << 20
+
+
+class ForeignLine(Exception):
+    """A line not in the file's encoding: the `line`-th from byte `offset` on, and why."""
+
+    def __init__(self, offset: int, line: int, why: str):
+        super().__init__(offset, line, why)
+        self.offset, self.line, self.why = offset, line, why
 
 
 class NotPlain(Exception):
@@ -52,6 +62,8 @@ class SegmentLayout:
     types: dict[str, pa.DataType]  # numbers as float64
     numbers: frozenset[str]
     block_size: int
+    check_lines: bool = False  # every segment's lines checked against the encoding (textfile.foreign_line)
+    utf8_is_foreign: bool = False
 
 
 def _records(path: Path) -> Iterator[tuple[pa.Buffer, bool, int]]:
@@ -89,9 +101,9 @@ def _release(mapped: mmap.mmap, start: int, end: int) -> None:
         mapped.madvise(mmap.MADV_DONTNEED, first, end - first)
 
 
-def _parse(layout: SegmentLayout, data: pa.Buffer, first: bool) -> pa.Table:
+def _parse(layout: SegmentLayout, data: pa.Buffer, first: bool, ascii: bool) -> pa.Table:
     """One segment parsed (transcoded to UTF-8 first where it is not ASCII and the file is not UTF-8)."""
-    if layout.encoding not in ("utf-8", "utf-8-sig") and np.frombuffer(data, np.uint8).max(initial=0) >= 0x80:
+    if layout.encoding not in ("utf-8", "utf-8-sig") and not ascii:
         data = pa.py_buffer(data.to_pybytes().decode(layout.encoding).encode())
     try:
         table = pacsv.read_csv(
@@ -118,10 +130,17 @@ def _parse(layout: SegmentLayout, data: pa.Buffer, first: bool) -> pa.Table:
 
 def segment_tables(layout: SegmentLayout) -> Iterator[tuple[pa.Table, int]]:
     """The file's rows, a table per segment, with the file offset read so far; NotPlain where
-    the fast path ends (every table given before it is correct)."""
-    first = True
+    the fast path ends (every table given before it is correct). With `check_lines`, a segment
+    that is not all ASCII has its lines checked against the encoding first (ForeignLine): the
+    pages are read here anyway, so the whole-file check costs no second pass over the file."""
+    first, start = True, 0
     for data, quoted, offset in _records(layout.path):
+        ascii = np.frombuffer(data, np.uint8).max(initial=0) < 0x80
+        if layout.check_lines and not ascii:
+            found = foreign_line(data.to_pybytes(), layout.encoding, layout.utf8_is_foreign)
+            if found is not None:
+                raise ForeignLine(start, *found)
         if quoted:
             raise NotPlain()
-        yield _parse(layout, data, first), offset
-        first = False
+        yield _parse(layout, data, first, ascii), offset
+        first, start = False, offset

@@ -2,10 +2,11 @@
 
 The encoding is told by the byte-order mark, else by whether the first HEAD_BYTES decode as
 UTF-8, else as GB18030 (a superset of GBK); `encoding=` overrides. Excel's "Unicode 文本" (UTF-16
-with BOM, tab-separated) is read too. The whole file is then checked line by line (issue 8): a
-file whose encoding changes further down (two exports pasted together) is refused at the first
-line that does not fit, never read garbled — with a detected GB18030, a line that is valid UTF-8
-with Chinese in it is such a line.
+with BOM, tab-separated) is read too. Every line of the file is checked (issue 8): a file whose
+encoding changes further down (two exports pasted together) is refused at the first line that
+does not fit, never read garbled — with a detected GB18030, a line that is valid UTF-8 with
+Chinese in it is such a line. `read_head(check=True)` checks the whole file at once; the CSV
+reader asks for `check=False` and checks each part of the file as it reads it (csv_reader).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import codecs
 import csv
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO
 
@@ -32,6 +33,13 @@ class TextHead:
 
     encoding: str  # a Python codec name
     text: str
+    utf8_is_foreign: bool = False  # GB18030 was detected: a UTF-8 line with Chinese in it is foreign
+    lines_checked: bool = True  # every line was checked (`check_lines`); else the reader checks them
+
+    @property
+    def needs_check(self) -> bool:
+        """Whether the lines are still to be checked (never for UTF-16, which has no such mix)."""
+        return not self.lines_checked and codecs.lookup(self.encoding).name not in _UTF16
 
     @property
     def arrow_encoding(self) -> str:
@@ -59,8 +67,9 @@ def _guess(data: bytes, final: bool) -> str | None:
     return next((enc for enc in ("utf-8", "gb18030") if _decodes(data, enc, final)), None)
 
 
-def read_head(path: Path, encoding: str | None) -> TextHead:
-    """Detect (or check) the encoding and decode the first HEAD_BYTES of `path`."""
+def read_head(path: Path, encoding: str | None, check: bool = True) -> TextHead:
+    """Detect (or check) the encoding and decode the first HEAD_BYTES of `path`; with `check`,
+    every line of the file is checked too (else the reader does it as it reads, `foreign_line`)."""
     with path.open("rb") as fh:
         data = fh.read(HEAD_BYTES)
         final = not fh.read(1)
@@ -82,12 +91,18 @@ def read_head(path: Path, encoding: str | None) -> TextHead:
         raise DataError(f"文件 {path.name} 不是 {enc} 编码", fix=ENCODING_FIX) from None
     if not final:
         text = text[: max(text.rfind("\n"), 0)]
-    if codecs.lookup(enc).name not in ("utf-16", "utf-16-le", "utf-16-be"):
-        _check_lines(path, enc, utf8_is_foreign=encoding is None and enc == "gb18030")
-    return TextHead(enc, text.lstrip("\ufeff"))
+    head = TextHead(enc, text.lstrip("\ufeff"), encoding is None and enc == "gb18030", lines_checked=False)
+    if not check:
+        return head
+    if head.needs_check:
+        check_lines(path, head)
+    return replace(head, lines_checked=True)
 
 
-def _foreign_line(block: bytes, encoding: str, utf8_is_foreign: bool) -> tuple[int, str] | None:
+_UTF16 = ("utf-16", "utf-16-le", "utf-16-be")
+
+
+def foreign_line(block: bytes, encoding: str, utf8_is_foreign: bool) -> tuple[int, str] | None:
     """The first line of `block` (whole lines) that is not in `encoding`: its index and why."""
     try:
         block.decode(encoding)
@@ -108,11 +123,11 @@ def _foreign_line(block: bytes, encoding: str, utf8_is_foreign: bool) -> tuple[i
 ASCII_COMPATIBLE = {"utf-8", "utf-8-sig", "gb18030", "gbk", "gb2312", "big5"}
 
 
-def _check_lines(path: Path, encoding: str, utf8_is_foreign: bool) -> None:
-    """Every line of `path` is in `encoding`, or a DataError naming the first that is not.
-    The data rows of exports are mostly ASCII: such blocks are passed without decoding (an ASCII
-    byte never ends a character half-way, so the next block starts at a character)."""
-    ascii_passes = codecs.lookup(encoding).name in ASCII_COMPATIBLE
+def check_lines(path: Path, head: TextHead) -> None:
+    """Every line of `path` is in the head's encoding, or a DataError naming the first that is
+    not. The data rows of exports are mostly ASCII: such blocks are passed without decoding (an
+    ASCII byte never ends a character half-way, so the next block starts at a character)."""
+    ascii_passes = codecs.lookup(head.encoding).name in ASCII_COMPATIBLE
     done = 0  # bytes of the file before `block`
     with path.open("rb") as fh:
         for block in _blocks(fh):
@@ -120,16 +135,21 @@ def _check_lines(path: Path, encoding: str, utf8_is_foreign: bool) -> None:
                 block = bytes(block)
                 if not block.endswith(b"\n"):
                     block += fh.readline()  # whole lines: the last one's rest
-                found = _foreign_line(block, encoding, utf8_is_foreign)
+                found = foreign_line(block, head.encoding, head.utf8_is_foreign)
                 if found is not None:
-                    row, why = _lines_before(path, done) + 1 + found[0], found[1]
-                    raise DataError(
-                        f"文件 {path.name} 从第 {row} 行起编码与前面不同（这一行{why}），按一种编码读取会读成乱码",
-                        [Problem(f"这一行{why}", str(path), row=row)],
-                        fix="文件多半是由两种编码的导出拼接而成：请在 Excel/WPS 中打开后另存为“CSV UTF-8”，"
-                            "或从 V3 重新导出；确知编码时可用 --encoding 指定",
-                    )
+                    raise foreign_line_error(path, done, *found)
             done += len(block)
+
+
+def foreign_line_error(path: Path, offset: int, line: int, why: str) -> DataError:
+    """The refusal of a file whose `line`-th line from byte `offset` on is not in its encoding."""
+    row = _lines_before(path, offset) + 1 + line
+    return DataError(
+        f"文件 {path.name} 从第 {row} 行起编码与前面不同（这一行{why}），按一种编码读取会读成乱码",
+        [Problem(f"这一行{why}", str(path), row=row)],
+        fix="文件多半是由两种编码的导出拼接而成：请在 Excel/WPS 中打开后另存为“CSV UTF-8”，"
+            "或从 V3 重新导出；确知编码时可用 --encoding 指定",
+    )
 
 
 def _blocks(fh: BinaryIO) -> Iterator[bytes | bytearray]:
