@@ -5,9 +5,11 @@ from datetime import datetime
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cmtool.errors import CmtoolError
-from cmtool.ledger import SCHEMA_VERSION, Ledger
+from cmtool.ledger import SCHEMA_VERSION, Ledger, _plain_rows
 
 
 def _result(ids, scale="中"):
@@ -89,3 +91,22 @@ def test_an_old_ledger_is_migrated_and_keeps_its_data(tmp_path):
     assert con.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert {"top5_months", "top5_members", "top5_files", "applications", "measures"} <= tables
+
+
+_cells = st.one_of(st.none(), st.text(max_size=4), st.sampled_from(["城镇", "食杂店", "大"]))
+
+
+@settings(deadline=None, max_examples=60)
+@given(texts=st.lists(_cells, max_size=30), chunk=st.integers(1, 7))
+def test_plain_rows_are_the_python_values_of_each_row(texts, chunk):
+    """The rows handed to SQLite: every value as Python gives it, None where missing, whatever
+    the column's type and however the frame is cut into chunks (texts shared by distinct value)."""
+    n = len(texts)
+    frame = pd.DataFrame({
+        "text": pd.Series(texts, dtype="str"), "arrow": pd.Series(texts, dtype="string[pyarrow]"),
+        "plain": pd.Series(texts, dtype=object), "number": [None if i % 3 == 0 else i / 4 for i in range(n)],
+        "count": list(range(n)), "maybe": pd.array([None if i % 2 else i for i in range(n)], dtype="Int64"),
+    })
+    columns = tuple(frame.columns)
+    expected = [tuple(None if pd.isna(v) else v for v in row) for row in frame.astype(object).itertuples(index=False)]
+    assert list(_plain_rows(frame, columns, chunk)) == expected

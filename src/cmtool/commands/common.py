@@ -22,6 +22,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from cmtool.calendar import WorkCalendar
 from cmtool.config import Config, load_config
 from cmtool.errors import Problem, os_error
+from cmtool.frames import per_distinct
 from cmtool.ledger import Ledger
 from cmtool.periods import Month, Quarter
 from cmtool.rules.population import Population
@@ -160,9 +161,7 @@ def _value_texts(values: pd.Series) -> list[str]:
     """The JSON text of each value of a column as `json_records` gives it to json.dumps; a
     column of texts is encoded a distinct value at a time (classes and changes repeat)."""
     if isinstance(values.dtype, pd.StringDtype):
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
-        texts = [*map(encode_basestring, uniques.tolist()), "null"]  # code -1: missing
-        return [texts[code] for code in codes.tolist()]
+        return per_distinct(values, encode_basestring, "null")
     items = (values.astype(object).where(values.notna(), None) if values.hasnans else values).tolist()
     if values.dtype.kind in "iufb":  # numbers, booleans and null: no text of theirs holds ", "
         return _dumps(items)[1:-1].split(", ") if items else []
