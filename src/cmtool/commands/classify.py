@@ -22,7 +22,6 @@ from cmtool.commands.common import (
 from cmtool.errors import DataError, Problem
 from cmtool.documents.atomic import Staging
 from cmtool.documents.background import Background
-from cmtool.documents.html import notices_html, write_html
 from cmtool.io.loaders import Loaded, load_customers, load_sales
 from cmtool.documents.statbook import INPUT_COLUMNS as STAT_INPUT, write_statbook
 from cmtool.documents.tables import write_result
@@ -154,6 +153,8 @@ def run(
                          company=cfg.company)
             outputs += [result_path, stat_path]
             if notices is not NoticeMode.none:
+                from cmtool.documents.html import notices_html, write_html  # Jinja: only where notices are written
+
                 notice_path = out / f"分类结果告知书_{q.key}.html"
                 write_html(staging.path(notice_path), notices_html(
                     chosen, company=cfg.company, quarter=q, effective_from=effective_from, scale=cfg.scale,
