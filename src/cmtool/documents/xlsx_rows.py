@@ -195,3 +195,12 @@ class RowSheet(Worksheet):
         self.fh.write("</sheetData>")
 
     _write_optimized_sheet_data = _write_sheet_data  # the same in a constant_memory workbook
+
+    def _write_merge_cells(self) -> None:
+        """<mergeCells> as xlsxwriter writes it, made in one go: a city's 档案 has 20,000 merged
+        ranges, and xlsxwriter's writer takes 4 µs each."""
+        if not self.merge:
+            return
+        names = _columns(max(last_col for *_, last_col in self.merge) + 1)
+        refs = "".join([f'<mergeCell ref="{names[c1]}{r1 + 1}:{names[c2]}{r2 + 1}"/>' for r1, c1, r2, c2 in self.merge])
+        self.fh.write(f'<mergeCells count="{len(self.merge)}">{refs}</mergeCells>')
