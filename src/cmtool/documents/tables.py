@@ -104,6 +104,8 @@ def labelled(frame: pd.DataFrame, columns: Sequence[Column]) -> pd.DataFrame:
 def defuse_formulas(texts: pa.Array) -> pa.Array:
     """Prefix `'` to each text that Excel would otherwise run as a formula."""
     risky = pc.fill_null(pc.match_substring_regex(texts, _FORMULA_START), False)
+    if not pc.any(risky).as_py():  # the usual column: nothing to prefix, nothing to copy
+        return texts
     return pc.if_else(risky, pc.binary_join_element_wise("'", texts, ""), texts)
 
 
