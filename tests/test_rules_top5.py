@@ -460,6 +460,31 @@ def test_r_top5_class_medians_are_the_exact_medians_of_each_class(buyers):
         assert medians[key] == (median, len(values)), key
 
 
+@settings(deadline=None, max_examples=80)
+@given(volumes=st.lists(st.tuples(st.integers(0, 10**7), st.one_of(st.none(), st.integers(0, 10**7)),
+                                  st.sampled_from(["食杂店", "超市"])), min_size=1, max_size=30),
+       jump=st.sampled_from([0.0, 0.2, 0.5, 1.5]), multiple=st.sampled_from([1.0, 2.0, 3.0]))
+def test_r_top5_jumps_and_wholesale_are_their_exact_definitions(volumes, jump, multiple):
+    """R-TOP5 5, property: a volume jump is no M−1 purchase or volume/previous > 1 + jump; a
+    wholesale suspect's volume is over `multiple` × the exact median of its 市场类型 + 业态 on the
+    list; both checked here with Fractions, strictly."""
+    members = pd.DataFrame({"customer_id": [f"c{i}" for i in range(len(volumes))],
+                            "volume_h": [v for v, _, _ in volumes], "amount_c": 100,
+                            "market": "城镇", "format": [f for _, _, f in volumes], "class_name": None})
+    previous = pd.Series({f"c{i}": b for i, (_, b, _) in enumerate(volumes) if b is not None}, dtype="int64")
+    jumped = set(volume_jumps(members, previous, jump)["customer_id"])
+    assert jumped == {f"c{i}" for i, (v, b, _) in enumerate(volumes)
+                      if not b or Fraction(v, b) > 1 + Fraction(str(jump))}
+    medians = {}
+    for fmt in {f for _, _, f in volumes}:
+        ordered = sorted(v for v, _, f in volumes if f == fmt)
+        mid = len(ordered) // 2
+        medians[fmt] = Fraction(ordered[mid]) if len(ordered) % 2 else Fraction(ordered[mid - 1] + ordered[mid], 2)
+    suspects = set(wholesale_suspects(members, multiple)["customer_id"])
+    assert suspects == {f"c{i}" for i, (v, _, f) in enumerate(volumes)
+                        if medians[f] > 0 and v > Fraction(str(multiple)) * medians[f]}
+
+
 def test_r_top5_find_anomalies_orders_by_list_then_rule_and_uses_config():
     members = _members({"a": 400, "b": 100, "c": 100})
     config = Top5Config(jump=0.2, wholesale_multiple=2.0)

@@ -59,10 +59,11 @@ def _frame(rows: Iterable[tuple[str, str, str]]) -> pd.DataFrame:
     return pd.DataFrame(list(rows), columns=COLUMNS)
 
 
-def _median(values: list[Fraction]) -> Fraction:
+def _median(values: list[int]) -> Fraction:
+    """The exact median of whole numbers (the mean of the middle two for an even count)."""
     ordered = sorted(values)
     mid = len(ordered) // 2
-    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+    return Fraction(ordered[mid]) if len(ordered) % 2 else Fraction(ordered[mid - 1] + ordered[mid], 2)
 
 
 def volume_jumps(members: pd.DataFrame, previous_h: pd.Series | None, jump: float) -> pd.DataFrame:
@@ -75,11 +76,11 @@ def volume_jumps(members: pd.DataFrame, previous_h: pd.Series | None, jump: floa
         return _frame([])
     limit = _exact(jump)
     rows = []
-    for cid, volume in zip(members["customer_id"], members["volume_h"].tolist()):
-        before = int(previous_h.get(cid, 0))
+    earlier = members["customer_id"].map(previous_h).fillna(0).astype("int64").tolist()
+    for cid, volume, before in zip(members["customer_id"], members["volume_h"].tolist(), earlier):
         if before == 0:
             rows.append((cid, "volume_jump", f"上月没有购进，本月购进 {_tiao(volume)}，属销量突增。"))
-        elif Fraction(volume, before) > 1 + limit:
+        elif volume * limit.denominator > before * (limit.denominator + limit.numerator):  # volume/before > 1 + limit
             growth = _beyond(Fraction(volume - before, before), limit)
             said = (f"本月购进 {_tiao(volume)}，比上月 {_tiao(before)}增长 {growth}，"
                     f"增幅超过 {_limit(limit)}，属销量突增。")
@@ -93,9 +94,11 @@ def wholesale_suspects(members: pd.DataFrame, multiple: float) -> pd.DataFrame:
     limit = _exact(multiple)
     rows = []
     for (market, fmt), group in members.groupby(["market", "format"], sort=False):
-        median = _median([Fraction(v) for v in group["volume_h"].tolist()])
-        for cid, volume in zip(group["customer_id"], group["volume_h"].tolist()):
-            if median > 0 and volume > limit * median:
+        volumes = group["volume_h"].tolist()
+        median = _median(volumes)
+        above = limit * median
+        for cid, volume in zip(group["customer_id"], volumes):
+            if median > 0 and volume > above:
                 times = _beyond(Fraction(volume) / median, limit, times=1, suffix=" 倍", decimals=2)
                 said = (f"本月购进 {_tiao(volume)}，是名单上{market}{fmt}客户（{len(group)} 户）购进量中位数"
                         f" {_tiao(median)}的 {times}，超过 {_limit(limit, times=1, suffix=' 倍')}，有批发性质嫌疑。")
