@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
 import pandas as pd
 
 PURCHASE_COLUMNS = ["volume_h", "amount_c"]
@@ -35,16 +36,20 @@ def quarter_population(
     """
     in_period = monthly[monthly["month"].isin(set(months))]
     totals = in_period.groupby("customer_id", sort=False)[PURCHASE_COLUMNS].sum()
-    existed = customers["joined"].isna() | (customers["joined"] <= pd.Timestamp(period_end))
-    kept = customers if columns is None else customers[list(columns)]
-    ranked = kept[customers["active"] & existed]
-    frame = ranked.join(totals, on="customer_id")
-    frame[PURCHASE_COLUMNS] = frame[PURCHASE_COLUMNS].fillna(0).astype("int64")
+    existed = (customers["joined"].isna() | (customers["joined"] <= pd.Timestamp(period_end))).to_numpy()
     master = pd.Index(customers["customer_id"])  # unique: the loader refuses duplicates
-    position = master.get_indexer(totals.index)
+    position = master.get_indexer(totals.index)  # each buyer's row in the master, -1 if none
     known = position >= 0
+    bought = np.zeros(len(customers), bool)
+    bought[position[known]] = True
+    ranked = customers["active"].to_numpy() & existed
+    kept = customers if columns is None else customers[list(columns)]
+    frame = kept[ranked].reset_index(drop=True)
+    for column in PURCHASE_COLUMNS:  # the master's rows get their buyer's sums, 0 without purchases
+        sums = np.zeros(len(customers), np.int64)
+        sums[position[known]] = totals[column].to_numpy()[known]
+        frame[column] = sums[ranked]
     unknown = totals[~known].reset_index().sort_values("customer_id", ignore_index=True)
     inactive_buyers = int((~customers["active"].to_numpy()[position[known]]).sum())
-    bought = totals.index.get_indexer(customers["customer_id"]) >= 0
     late = customers.loc[~existed & bought, ["customer_id", "joined"]]
-    return Population(frame.reset_index(drop=True), unknown, inactive_buyers, late.reset_index(drop=True))
+    return Population(frame, unknown, inactive_buyers, late.reset_index(drop=True))
