@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from cmtool.config import ScaleConfig
 from cmtool.errors import DataError
-from cmtool.rules.scale import ADDED_COLUMNS, cut_counts, rank_scale, round_half_up
+from cmtool.rules.scale import ADDED_COLUMNS, _exact_keys, cut_counts, rank_scale, round_half_up
 
 HIGHER = {"大": 2, "中": 1, "小": 0}
 
@@ -298,6 +298,21 @@ def _reference_scales(pairs: list[tuple[int, int]], shares: ScaleConfig) -> list
         last = last_position[score]
         result.append("大" if last <= n_big else "小" if last > n - n_small else "中")
     return result
+
+
+@settings(max_examples=60, deadline=None)
+@given(pairs=populations(), shares=st.sampled_from(SHARES), scale=st.sampled_from([1, 10**6]))
+def test_r_scale_exact_keys_in_int64_and_beyond(pairs, shares, scale):
+    """R-SCALE: the keys are int64 where none can leave int64 and Python ints beyond (a city's
+    figures times a million); the scales are the exact reference's either way."""
+    pairs = [(v * scale, a * scale) for v, a in pairs]
+    frame = _frame(pairs)
+    v, a = frame["volume_h"].to_numpy(np.int64), frame["amount_c"].to_numpy(np.int64)
+    keys = _exact_keys(v, a, np.full(len(v), v.sum()), np.full(len(a), a.sum()))
+    total_v, total_a = sum(map(int, v)), sum(map(int, a))
+    assert isinstance(keys, np.ndarray) == (int(v.max()) * total_a + int(a.max()) * total_v < 2**63)
+    ranked = rank_scale(frame, shares)
+    assert _scales(ranked) == dict(zip(frame["customer_id"], _reference_scales(pairs, shares)))
 
 
 @settings(max_examples=100, deadline=None)

@@ -125,8 +125,14 @@ def _scope_totals(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 def _exact_keys(
     volume_h: np.ndarray, amount_c: np.ndarray, total_v: np.ndarray, total_a: np.ndarray
-) -> list[int]:
-    """R-SCALE: v·A + a·V per row as Python ints (exactly proportional to the score)."""
+) -> np.ndarray | list[int]:
+    """R-SCALE: v·A + a·V per row, exactly proportional to the score: as int64 where no key can
+    leave int64 (a city's figures), else as Python ints (exact at any size)."""
+    if not len(volume_h):
+        return []
+    largest = int(volume_h.max()) * int(total_a.max()) + int(amount_c.max()) * int(total_v.max())
+    if largest < 2**63:
+        return volume_h * total_a + amount_c * total_v
     return [
         v * ta + a * tv
         for v, a, tv, ta in zip(
@@ -135,8 +141,10 @@ def _exact_keys(
     ]
 
 
-def _dense_rank(keys: list[int]) -> np.ndarray:
-    """Replace big exact keys by small int64 ranks with the same order and the same ties."""
+def _dense_rank(keys: np.ndarray | list[int]) -> np.ndarray:
+    """Replace exact keys by small int64 ranks with the same order and the same ties."""
+    if isinstance(keys, np.ndarray):
+        return np.unique(keys, return_inverse=True)[1].astype(np.int64).reshape(-1)
     index = {key: i for i, key in enumerate(sorted(set(keys)))}
     return np.fromiter((index[k] for k in keys), dtype=np.int64, count=len(keys))
 
