@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from cmtool.config import CodesConfig
@@ -35,17 +36,16 @@ def previous_from_master(customers: pd.DataFrame, codes: CodesConfig) -> Previou
     """R-STAT: the master's 综合分类 (name or code), else its 经营规模 with the current 业态 and
     市场类型; a 综合分类 that cannot be read is returned in `unreadable`, never guessed.
     """
-    written = customers["class_name"].astype(object)
-    readings = {text: parse_class_name(text, codes) for text in written.dropna().unique()}
-    parsed = written.map(readings, na_action="ignore")
-    has_class = customers["class_name"].notna()
-    unreadable = has_class & parsed.isna()
-    parts = pd.DataFrame(parsed.dropna().tolist(), index=parsed.dropna().index,
-                         columns=["previous_market", "previous_format", "previous_scale"])
-    frame = customers[["customer_id"]].join(parts)
-    from_scale = ~has_class & customers["scale"].notna()
-    frame.loc[from_scale, "previous_market"] = customers.loc[from_scale, "market"]
-    frame.loc[from_scale, "previous_format"] = customers.loc[from_scale, "format"]
-    frame.loc[from_scale, "previous_scale"] = customers.loc[from_scale, "scale"]
+    at, written = pd.factorize(customers["class_name"], use_na_sentinel=True)  # a city writes a few dozen
+    readings = [parse_class_name(text, codes) for text in written.tolist()]
+    has_class = (at >= 0)
+    unreadable = has_class & np.array([r is None for r in readings] + [False])[at]
+    from_scale = (~has_class & customers["scale"].notna()).to_numpy()
+    frame = pd.DataFrame({"customer_id": customers["customer_id"]})
+    for part, column in enumerate(("market", "format", "scale")):
+        values = pd.array([r[part] if r else None for r in readings] + [None], dtype=customers[column].dtype).take(at)
+        if from_scale.any():
+            values[from_scale] = customers.loc[from_scale, column].array
+        frame[f"previous_{column}"] = values
     bad = customers.loc[unreadable, ["source_row", "customer_id", "class_name"]]
     return Previous(frame[PREVIOUS_COLUMNS].reset_index(drop=True), bad.reset_index(drop=True))
