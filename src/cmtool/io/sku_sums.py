@@ -90,14 +90,14 @@ class SkuDetail:
     customers: np.ndarray  # customer code by id
     skus: np.ndarray  # SKU code by id
     attributes: dict[str, list[object]]  # SKU_FIELDS values by SKU id
-    loose: tuple[np.ndarray, np.ndarray, np.ndarray]  # lines never merged: keys (any order, repeated), sums
+    loose: list[tuple[np.ndarray, np.ndarray, np.ndarray]]  # batches of lines never merged: keys (repeated), sums
 
     def table(self, wanted: set[str] | None = None) -> pa.Table:
         """DETAIL_COLUMNS of the customers `wanted` (all when None), in key order."""
         chosen = (None if wanted is None else
                   np.fromiter((code in wanted for code in self.customers), bool, len(self.customers)))
         picked = []
-        for keys, volume, amount in [*self.parts, self.loose]:
+        for keys, volume, amount in [*self.parts, *self.loose]:
             rows = slice(None) if chosen is None else chosen[(keys >> _BITS) & _MASK]
             picked.append((keys[rows], volume[rows], amount[rows]))
         keys, volume, amount = _reduce(*(np.concatenate(c) for c in zip(*picked)))
@@ -172,11 +172,10 @@ class SkuSums:
         beyond the sums is two merges' lines, however large the sums have grown."""
         if not self._pending:
             return
-        columns = [np.concatenate(column) for column in zip(*self._pending)]
-        self._pending.clear()  # the batches' arrays go before the sort allocates its own
+        batches, self._pending = self._pending, []
         self._pending_rows = 0
         self._settle()
-        self._folding = self._folder.submit(self._fold_in, columns)
+        self._folding = self._folder.submit(self._fold_in, batches)
 
     def _settle(self) -> None:
         """Wait for the merge under way; its error is raised here."""
@@ -184,8 +183,11 @@ class SkuSums:
             folding, self._folding = self._folding, None
             folding.result()
 
-    def _fold_in(self, columns: list[np.ndarray]) -> None:
-        """Lines reduced, then folded into each part (in the merging thread)."""
+    def _fold_in(self, batches: list[tuple[np.ndarray, ...]]) -> None:
+        """Lines reduced, then folded into each part (in the merging thread, which also joins the
+        batches: fresh memory costs page faults, which need not hold up the reading)."""
+        columns = [np.concatenate(column) for column in zip(*batches)]
+        batches.clear()  # the batches' arrays go before the sort allocates its own
         keys, volume, amount = _reduce(*columns)
         columns.clear()
         part_of = ((keys >> _BITS) & _MASK) % _PARTS
@@ -199,7 +201,6 @@ class SkuSums:
         The pending lines stay loose (summed by `SkuDetail.table`, for the customers asked for)."""
         self._settle()
         self._folder.shutdown()
-        loose = [np.concatenate(column) for column in zip(*self._pending)] if self._pending else [_EMPTY] * 3
-        self._pending.clear()
+        loose, self._pending = self._pending, []
         attributes = {name: list(values) for name, values in self._attributes.items()}
-        return SkuDetail(list(self._parts), customers, self.skus.codes, attributes, (loose[0], loose[1], loose[2]))
+        return SkuDetail(list(self._parts), customers, self.skus.codes, attributes, loose)
