@@ -30,8 +30,8 @@ PHASES: dict[str, list[tuple[str, str, str]]] = {
         ("cmtool.commands.classify", "add_classes", "42 类分类（R-CLASS）"),
         ("cmtool.commands.classify", "write_result", "文档：客户分类结果"),
         ("cmtool.documents.background", "Background.wait", "文档：统计表（另一进程写，等它写完）"),
-        ("cmtool.commands.classify", "notices_html", "文档：告知书（渲染）"),
-        ("cmtool.commands.classify", "write_html", "文档：告知书（写出）"),
+        ("cmtool.documents.html", "notices_html", "文档：告知书（渲染）"),  # imported where notices are written
+        ("cmtool.documents.html", "write_html", "文档：告知书（写出）"),
         ("cmtool.ledger", "Ledger.record_quarter", "台账写入"),
         ("cmtool.commands.classify", "render_json", "JSON 生成（统计表写出期间）"),
         ("cmtool.commands.classify", "emit_json", "JSON 输出"),
