@@ -109,7 +109,9 @@ def _classify(st: AppState, quarter: Quarter, inputs: Inputs, scope: Scope, path
     ranked = rank_scale(inputs.population[columns + info], st.config.scale, scope=scope_column)
     ranked = ranked[[*columns, *ADDED_COLUMNS, *info]]
     previous, source = _previous(st, quarter, inputs.customers, path)
-    ranked = ranked.merge(previous, on="customer_id", how="left", validate="one_to_one")
+    earlier = previous.set_index("customer_id", verify_integrity=True).reindex(ranked["customer_id"])
+    for column in earlier.columns:  # NA for a customer the previous quarter did not have
+        ranked[column] = earlier[column].array
     return add_classes(ranked, st.config.codes), source
 
 
