@@ -45,14 +45,14 @@ def _order(keys: np.ndarray) -> np.ndarray:
     sku_bits, row_bits = int(sku.max()).bit_length(), (len(keys) - 1).bit_length()
     low_bits = int(customer.max()).bit_length() + sku_bits
     if int(packed.max()).bit_length() + low_bits + row_bits > 63:
-        return np.argsort(keys)
+        return np.argsort(keys, kind="stable")
     packed <<= low_bits
     customer <<= sku_bits
     packed |= customer
     packed |= sku
     packed <<= row_bits
     packed |= np.arange(len(keys))
-    packed.sort()
+    packed.sort(kind="stable")  # the numbers are distinct; this sort takes the runs exports come in
     packed &= (1 << row_bits) - 1
     return packed
 
