@@ -109,7 +109,7 @@ def _classify(st: AppState, quarter: Quarter, inputs: Inputs, scope: Scope, path
     ranked = rank_scale(inputs.population[columns + info], st.config.scale, scope=scope_column)
     ranked = ranked[[*columns, *ADDED_COLUMNS, *info]]
     previous, source = _previous(st, quarter, inputs.customers, path)
-    earlier = previous.set_index("customer_id", verify_integrity=True).reindex(ranked["customer_id"])
+    earlier = previous.set_index("customer_id").reindex(ranked["customer_id"])  # refuses duplicate ids
     for column in earlier.columns:  # NA for a customer the previous quarter did not have
         ranked[column] = earlier[column].array
     return add_classes(ranked, st.config.codes), source
