@@ -118,6 +118,8 @@ def _fold(sums: tuple[np.ndarray, ...], keys: np.ndarray, volume_h: np.ndarray,
     """Sorted distinct sums with more sorted distinct ones added: the keys already there add to
     their sums, the others are inserted in order (no sort of the whole)."""
     old_keys, old_volume, old_amount = sums
+    if not len(old_keys):  # the first fold of a part: the new sums are the part
+        return keys, volume_h, amount_c
     at = np.searchsorted(old_keys, keys)
     hit = at < len(old_keys)
     hit[hit] = old_keys[at[hit]] == keys[hit]
@@ -190,11 +192,13 @@ class SkuSums:
         batches.clear()  # the batches' arrays go before the sort allocates its own
         keys, volume, amount = _reduce(*columns)
         columns.clear()
-        part_of = ((keys >> _BITS) & _MASK) % _PARTS
-        for p in range(_PARTS):
-            chosen = part_of == p
-            if chosen.any():
-                self._parts[p] = _fold(self._parts[p], keys[chosen], volume[chosen], amount[chosen])
+        part_of = (((keys >> _BITS) & _MASK) % _PARTS).astype(np.uint8)
+        by_part = np.argsort(part_of, kind="stable")  # one pass; each part's keys stay in order
+        ends = np.cumsum(np.bincount(part_of, minlength=_PARTS))
+        for p, (start, end) in enumerate(zip([0, *ends[:-1].tolist()], ends.tolist())):
+            if end > start:
+                rows = by_part[start:end]
+                self._parts[p] = _fold(self._parts[p], keys[rows], volume[rows], amount[rows])
 
     def detail(self, customers: np.ndarray) -> SkuDetail:
         """The sums, packed, once every line is added; `customers` are the customer codes by id.
