@@ -1,4 +1,4 @@
-"""Turning a column of a frame into Python values fast, shared by the JSON output and the ledger."""
+"""Turning a column of a frame into Python values fast, shared by the JSON output, the views and the ledger."""
 
 from __future__ import annotations
 
@@ -17,3 +17,10 @@ def per_distinct(values: pd.Series, make: Callable[[str], T], missing: T) -> lis
     codes, uniques = pd.factorize(values, use_na_sentinel=True)
     made = [*map(make, uniques.tolist()), missing]  # code -1: missing
     return [made[code] for code in codes.tolist()]
+
+
+def python_values(values: pd.Series) -> list[object]:
+    """A column as Python values, None where missing; its texts made once per distinct value."""
+    if isinstance(values.dtype, pd.StringDtype):
+        return per_distinct(values, str, None)
+    return (values.astype(object).where(values.notna(), None) if values.hasnans else values).tolist()

@@ -19,7 +19,7 @@ import pandas as pd
 
 from cmtool.documents.atomic import PUBLISH_TABLE, active_staging
 from cmtool.errors import CmtoolError, ledger_error
-from cmtool.frames import per_distinct
+from cmtool.frames import python_values
 
 
 def _v1(db: sqlite3.Connection) -> None:
@@ -217,16 +217,8 @@ def _plain_rows(frame: pd.DataFrame, columns: tuple[str, ...], chunk: int = 50_0
     and column by column: a province's 500,000 rows are never all Python objects at once."""
     for start in range(0, len(frame), chunk):
         part = frame.iloc[start : start + chunk]
-        yield from zip(*(_plain_values(part[c]) for c in columns))
-
-
-def _plain_values(values: pd.Series) -> list[object]:
-    """A column as Python values, None where missing. The texts of a column are made once per
-    distinct value and shared: departments, managers and classes repeat, and SQLite then
-    encodes each shared text once (Python keeps a text's UTF-8 with it)."""
-    if isinstance(values.dtype, pd.StringDtype):
-        return per_distinct(values, str, None)
-    return (values.astype(object).where(values.notna(), None) if values.hasnans else values).tolist()
+        # shared texts: SQLite encodes each once (Python keeps a text's UTF-8 with it)
+        yield from zip(*(python_values(part[c]) for c in columns))
 
 
 APPLICATION_COLUMNS = ("customer_id", "kind", "current_group", "proposed_group", "direction", "evidence")

@@ -22,7 +22,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from cmtool.calendar import WorkCalendar
 from cmtool.config import Config, load_config
 from cmtool.errors import Problem, os_error
-from cmtool.frames import per_distinct
+from cmtool.frames import per_distinct, python_values
 from cmtool.ledger import Ledger
 from cmtool.periods import Month, Quarter
 from cmtool.rules.population import Population
@@ -136,11 +136,7 @@ JSON_CHUNK_ROWS = 50_000
 
 def json_records(frame: pd.DataFrame, fields: list[str]) -> list[dict[str, Any]]:
     """Rows of `frame` as JSON-ready dicts: Python numbers and strings, None for missing values."""
-    columns = []
-    for name in fields:
-        values = frame[name]
-        plain = values.astype(object).where(values.notna(), None) if values.hasnans else values
-        columns.append(plain.tolist())
+    columns = [python_values(frame[name]) for name in fields]
     return [dict(zip(fields, row)) for row in zip(*columns)]
 
 
@@ -162,7 +158,7 @@ def _value_texts(values: pd.Series) -> list[str]:
     column of texts is encoded a distinct value at a time (classes and changes repeat)."""
     if isinstance(values.dtype, pd.StringDtype):
         return per_distinct(values, encode_basestring, "null")
-    items = (values.astype(object).where(values.notna(), None) if values.hasnans else values).tolist()
+    items = python_values(values)
     if values.dtype.kind in "iufb":  # numbers, booleans and null: no text of theirs holds ", "
         return _dumps(items)[1:-1].split(", ") if items else []
     return [encode_basestring(item) if item.__class__ is str else "null" if item is None else _dumps(item)

@@ -101,9 +101,9 @@ def _release(mapped: mmap.mmap, start: int, end: int) -> None:
         mapped.madvise(mmap.MADV_DONTNEED, first, end - first)
 
 
-def _parse(layout: SegmentLayout, data: pa.Buffer, first: bool, ascii: bool) -> pa.Table:
+def _parse(layout: SegmentLayout, data: pa.Buffer, first: bool, all_ascii: bool) -> pa.Table:
     """One segment parsed (transcoded to UTF-8 first where it is not ASCII and the file is not UTF-8)."""
-    if layout.encoding not in ("utf-8", "utf-8-sig") and not ascii:
+    if layout.encoding not in ("utf-8", "utf-8-sig") and not all_ascii:
         data = pa.py_buffer(data.to_pybytes().decode(layout.encoding).encode())
     try:
         table = pacsv.read_csv(
@@ -135,12 +135,12 @@ def segment_tables(layout: SegmentLayout) -> Iterator[tuple[pa.Table, int]]:
     pages are read here anyway, so the whole-file check costs no second pass over the file."""
     first, start = True, 0
     for data, quoted, offset in _records(layout.path):
-        ascii = np.frombuffer(data, np.uint8).max(initial=0) < 0x80
-        if layout.check_lines and not ascii:
+        all_ascii = np.frombuffer(data, np.uint8).max(initial=0) < 0x80
+        if layout.check_lines and not all_ascii:
             found = foreign_line(data.to_pybytes(), layout.encoding, layout.utf8_is_foreign)
             if found is not None:
                 raise ForeignLine(start, *found)
         if quoted:
             raise NotPlain()
-        yield _parse(layout, data, first, ascii), offset
+        yield _parse(layout, data, first, all_ascii), offset
         first, start = False, offset

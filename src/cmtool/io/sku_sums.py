@@ -194,11 +194,11 @@ class SkuSums:
         columns.clear()
         part_of = (((keys >> _BITS) & _MASK) % _PARTS).astype(np.uint8)
         by_part = np.argsort(part_of, kind="stable")  # one pass; each part's keys stay in order
-        ends = np.cumsum(np.bincount(part_of, minlength=_PARTS))
-        for p, (start, end) in enumerate(zip([0, *ends[:-1].tolist()], ends.tolist())):
-            if end > start:
-                rows = by_part[start:end]
-                self._parts[p] = _fold(self._parts[p], keys[rows], volume[rows], amount[rows])
+        sizes = np.bincount(part_of, minlength=_PARTS)
+        ends = np.cumsum(sizes)
+        for p in np.flatnonzero(sizes).tolist():
+            rows = by_part[ends[p] - sizes[p] : ends[p]]
+            self._parts[p] = _fold(self._parts[p], keys[rows], volume[rows], amount[rows])
 
     def detail(self, customers: np.ndarray) -> SkuDetail:
         """The sums, packed, once every line is added; `customers` are the customer codes by id.

@@ -34,7 +34,7 @@ class TextHead:
     encoding: str  # a Python codec name
     text: str
     utf8_is_foreign: bool = False  # GB18030 was detected: a UTF-8 line with Chinese in it is foreign
-    lines_checked: bool = True  # every line was checked (`check_lines`); else the reader checks them
+    lines_checked: bool = False  # every line was checked (`check_lines`); else the reader checks them
 
     @property
     def needs_check(self) -> bool:
@@ -91,12 +91,10 @@ def read_head(path: Path, encoding: str | None, check: bool = True) -> TextHead:
         raise DataError(f"文件 {path.name} 不是 {enc} 编码", fix=ENCODING_FIX) from None
     if not final:
         text = text[: max(text.rfind("\n"), 0)]
-    head = TextHead(enc, text.lstrip("\ufeff"), encoding is None and enc == "gb18030", lines_checked=False)
-    if not check:
-        return head
-    if head.needs_check:
+    head = TextHead(enc, text.lstrip("\ufeff"), encoding is None and enc == "gb18030")
+    if check and head.needs_check:
         check_lines(path, head)
-    return replace(head, lines_checked=True)
+    return replace(head, lines_checked=check)
 
 
 _UTF16 = ("utf-16", "utf-16-le", "utf-16-be")

@@ -38,7 +38,7 @@ def previous_from_master(customers: pd.DataFrame, codes: CodesConfig) -> Previou
     """
     at, written = pd.factorize(customers["class_name"], use_na_sentinel=True)  # a city writes a few dozen
     readings = [parse_class_name(text, codes) for text in written.tolist()]
-    has_class = (at >= 0)
+    has_class = at >= 0
     unreadable = has_class & np.array([r is None for r in readings] + [False])[at]
     from_scale = (~has_class & customers["scale"].notna()).to_numpy()
     frame = pd.DataFrame({"customer_id": customers["customer_id"]})
