@@ -59,36 +59,47 @@ def _peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def _timed(fn: Callable[..., Any], phase: str, totals: dict[str, float], peaks: dict[str, float]) -> Callable[..., Any]:
+def _cpu() -> float:
+    """CPU seconds of this process so far, all its threads (not the worker process)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _timed(fn: Callable[..., Any], phase: str, totals: dict[str, float], peaks: dict[str, float],
+           cpus: dict[str, float]) -> Callable[..., Any]:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), _cpu()
         try:
             return fn(*args, **kwargs)
         finally:
             totals[phase] = totals.get(phase, 0.0) + time.perf_counter() - started
+            cpus[phase] = cpus.get(phase, 0.0) + _cpu() - cpu
             peaks[phase] = _peak_mb()
     return wrapper
 
 
-def _wrap(command: str, totals: dict[str, float], peaks: dict[str, float]) -> None:
+def _wrap(command: str, totals: dict[str, float], peaks: dict[str, float], cpus: dict[str, float]) -> None:
     for module_name, attribute, phase in PHASES[command]:
         owner: Any = importlib.import_module(module_name)
         *path, name = attribute.split(".")
         for part in path:
             owner = getattr(owner, part)
-        setattr(owner, name, _timed(getattr(owner, name), phase, totals, peaks))
+        setattr(owner, name, _timed(getattr(owner, name), phase, totals, peaks, cpus))
 
 
 def profile(args: list[str]) -> dict[str, dict[str, float]]:
     """Run `cmtool ARGS` here: per phase (in the order of PHASES, plus imports and the rest) its
-    seconds and the process's peak memory in MB once it ended."""
+    seconds, the CPU seconds of this process's threads in it (above its seconds: more than one
+    core at work) and the process's peak memory in MB once it ended."""
     command = next(a for a in args if a in PHASES)
     started = time.perf_counter()
     from cmtool.cli import app
     importlib.import_module(f"cmtool.commands.{command}")
     totals: dict[str, float] = {IMPORTS: time.perf_counter() - started}
     peaks: dict[str, float] = {IMPORTS: _peak_mb()}
-    _wrap(command, totals, peaks)
+    cpus: dict[str, float] = {IMPORTS: _cpu()}
+    _wrap(command, totals, peaks, cpus)
+    run_cpu = _cpu()
     run_started = time.perf_counter()
     try:
         app(args, standalone_mode=False)
@@ -99,7 +110,9 @@ def profile(args: list[str]) -> dict[str, dict[str, float]]:
     timed = {phase: totals.get(phase, 0.0) for phase in phases}
     timed[OTHER] = max(wall - sum(timed.values()) + timed[IMPORTS], 0.0)  # the wrapped calls do not nest
     peaks[OTHER] = _peak_mb()
-    return {"seconds": timed, "peak_mb": {phase: peaks.get(phase, 0.0) for phase in timed}}
+    cpu = {phase: cpus.get(phase, 0.0) for phase in phases}
+    cpu[OTHER] = max(_cpu() - run_cpu - sum(cpu.values()) + cpu[IMPORTS], 0.0)
+    return {"seconds": timed, "peak_mb": {phase: peaks.get(phase, 0.0) for phase in timed}, "cpu_seconds": cpu}
 
 
 def main() -> None:

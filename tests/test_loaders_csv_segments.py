@@ -29,6 +29,12 @@ QUIRKS = [
     "合计,,,,100,1000\r\n",  # a total row
     "2026-07-02,00007,6901\r\n",  # too few cells
     "2026-07-02,00007,6901,红塔山,1,1,9\r\n",  # too many cells
+    "2026/07/02,00007,6901,中华,1,1\r\n",  # a date not written as the first lines write theirs
+    "2026-02-30,00007,6901,中华,1,1\r\n",  # no such day
+    ",00007,6901,中华,1,1\r\n",  # no date
+    "2026-07-02,A0007,6901,中华,1,1\r\n",  # a code not of digits only
+    "2026-07-02, 00007,6901,中华,1,1\r\n",  # a code with a space before it
+    "2026-07-02,,6901,中华,1,1\r\n",  # no code
 ]
 
 
@@ -47,7 +53,7 @@ def _load(path: Path, fast: bool, monkeypatch: pytest.MonkeyPatch):
             return "refused", e.render()
     monthly = result.monthly.drop(columns=["source"]).to_dict("list")
     detail = result.detail()
-    return "read", monthly, None if detail is None else detail.to_dict("list"), result.first_seen["row"].to_dict()
+    return "read", monthly, None if detail is None else detail.to_dict("list"), result.first_seen()["row"].to_dict()
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -387,3 +387,32 @@ def test_detail_from_several_files_and_none_without_order_lines(tmp_path):
         ("001", "2026-07", 100), ("001", "2026-08", 100), ("002", "2026-07", 100)]
     summary = write_csv(tmp_path / "m.csv", [["客户编码", "月份", "购进量", "购进额"], ["001", "2026-09", "1", "1"]])
     assert load_sales([summary], CONFIG, detail_months={"2026-09"}).detail() is None
+
+
+def test_a_code_written_two_ways_in_one_batch_is_one_customer(tmp_path):
+    # " 001" and "001" parse to one code: one customer, one SKU, not two (nor an overlap of the file with itself)
+    rows = [LINE_HEADER, ["2026-07-03", "001", "6901028", "中华(硬)", "一类", "是", "2", "900"],
+            ["2026-07-04", " 001", " 6901028", "中华(硬)", "一类", "是", "1", "450"]]
+    result = load_sales([write_csv(tmp_path / "lines.csv", rows)], CONFIG, detail_months={"2026-07"})
+    assert _monthly(result) == [("001", "2026-07", 300, 135000, 2)]
+    assert list(result.detail()[["customer_id", "sku", "volume_h"]].itertuples(index=False, name=None)) == [
+        ("001", "6901028", 300)]
+
+
+def test_iso_dates_are_read_as_dates_by_the_fast_path_and_others_after_them_still_are(tmp_path, monkeypatch):
+    # the first lines write 2026-07-03, so the fast path reads dates as such; a later 2026/8/1 and
+    # 20260802 hand the rest of the file to the careful reader, which reads them as before
+    lines = [["2026-07-03", f"{i % 50:05d}", "6901028", "HT", "一类", "是", "1", "10"] for i in range(3000)]
+    monkeypatch.setattr(textfile, "HEAD_BYTES", 4096)  # the later dates beyond the first lines
+    lines += [["2026/8/1", "00001", "6901028", "HT", "一类", "是", "2", "20"],
+              ["20260802", "00001", "6901028", "HT", "一类", "是", "3", "30"]]
+    path = write_csv(tmp_path / "lines.csv", [LINE_HEADER, *lines])
+    monkeypatch.setattr(csv_segments, "SEGMENT_BYTES", 4096)
+    monkeypatch.setattr(csv_segments, "FIRST_SEGMENT_BYTES", 4096)
+    types = []
+    parse = csv_segments._parse
+    monkeypatch.setattr(csv_segments, "_parse", lambda layout, *a: types.append(layout.types) or parse(layout, *a))
+    result = load_sales([path], CONFIG)
+    assert types and all("date32" in str(t.values()) for t in types)
+    assert _monthly(result)[:1] == [("00000", "2026-07", 6000, 60000, 1)]
+    assert ("00001", "2026-08", 500, 5000, 2) in _monthly(result)

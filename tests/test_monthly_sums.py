@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
+import pyarrow as pa
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cmtool.io.monthly_sums import _add_at, _set_days
+from cmtool.io.monthly_sums import _add_at, _set_days, distinct_days
 
 
 @given(slots=st.integers(1, 50), lines=st.lists(st.tuples(st.integers(0, 49), st.integers(0, 2**55)), max_size=200))
@@ -37,3 +40,10 @@ def test_order_days_are_the_days_of_the_lines_whatever_the_days_span(slots, star
         _set_days(got, ids, days)
         np.bitwise_or.at(expected, ids, np.left_shift(np.uint32(1), days.astype(np.uint32)))
         assert got.tolist() == expected.tolist()
+
+
+@given(st.lists(st.one_of(st.dates(dt.date(2000, 1, 1), dt.date(2030, 12, 31)), st.none()), max_size=40))
+def test_distinct_days_give_each_line_its_date(days):
+    values = pa.array(days, pa.date32())
+    uniques, index = distinct_days(values)
+    assert [uniques[int(i)].as_py() for i in index] == days

@@ -85,14 +85,14 @@ def require(**options: object) -> None:
             raise typer.BadParameter(f"必须给出该选项（缺少 {flag}）", param_hint=flag)
 
 
-def left_out(pop: Population, listed: list[Problem], first_seen: pd.DataFrame) -> list[Problem]:
+def left_out(pop: Population, listed: list[Problem], first_seen: Callable[[list[str]], pd.DataFrame]) -> list[Problem]:
     """The buyers a ranking left out (R-SCALE 1, R-TOP5 1), as warnings for `skipped`; a buyer
     not in the master is located at its first row in the sales (`SalesLoaded.first_seen`). A
     customer already `listed` (e.g. its master row skipped under --skip-invalid) is not called
     missing."""
     skipped = {p.customer_id for p in listed}
     unknown = [cid for cid in pop.unknown["customer_id"] if cid not in skipped]
-    where = first_seen.reindex(unknown)
+    where = first_seen(unknown)
     return [
         Problem(message="销售数据中有该客户，但客户信息中没有，未参加排名", file=at.file, sheet=at.sheet,
                 row=None if pd.isna(at.row) else int(at.row), column="客户编码", value=cid, customer_id=cid,

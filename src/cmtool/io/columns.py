@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from cmtool.fields import Field
+from cmtool.io.digit_codes import all_digits
 from cmtool.io.values import MAX_QUANTITY, QUANTITY_FIELDS, Invalid, cell_text, empty, parser_for, quantity_issue
 
 _PLAIN_CODE = r"^[0-9A-Za-z][0-9A-Za-z_-]*$"
@@ -111,6 +112,8 @@ def _parse_distinct(texts: pa.Array, field: Field) -> tuple[pa.Array, dict[int, 
         missing = pc.is_null(values).to_numpy(zero_copy_only=False) if field.required else []
         return values, {i: empty(field) for i in np.flatnonzero(missing)}
     if field.kind == "code":  # a plain code is its own value: only the others are parsed one by one
+        if all_digits(texts):
+            return texts, {}
         plain = pc.fill_null(pc.match_substring_regex(texts, _PLAIN_CODE), False).to_numpy(zero_copy_only=False)
         if plain.all():
             return texts.cast(arrow_type(field)), {}
@@ -152,19 +155,36 @@ def parse_column(raw: pa.Array, field: Field) -> Parsed:
     values, issues = _parse_distinct(texts, field)
     failed = np.zeros(len(uniques), bool)
     failed[list(issues)] = True
+    bad = failed[index] if issues else np.zeros(len(index), bool)
 
     def explain(row: int) -> tuple[str, Invalid]:
         return texts[index[row]].as_py() or "", issues[index[row]]
 
     if field.kind == "number":
-        return Parsed(values.take(pa.array(index)), failed[index], explain)
-    return Parsed(pa.DictionaryArray.from_arrays(pa.array(index, pa.int32()), values), failed[index], explain)
+        return Parsed(values.take(pa.array(index)), bad, explain)
+    if values is uniques and pa.types.is_dictionary(raw.type) and not raw.null_count:
+        return Parsed(raw, bad, explain)  # plain codes, as they came
+    at = index
+    if field.kind == "code":
+        values, at = _each_code_once(values, index)
+    return Parsed(pa.DictionaryArray.from_arrays(pa.array(at, pa.int32()), values), bad, explain)
+
+
+def _each_code_once(values: pa.Array, index: np.ndarray) -> tuple[pa.Array, np.ndarray]:
+    """Parsed codes with every code once, and each row's position in them: two texts may parse
+    to one code (" 00007" and "00007"), and a customer or SKU must not get two ids (`distinct`)."""
+    encoded = pc.dictionary_encode(values, null_encoding="encode")
+    if len(encoded.dictionary) == len(values):
+        return values, index
+    return encoded.dictionary, encoded.indices.to_numpy()[index]
 
 
 def _quantities(values: pa.Array, field: Field) -> tuple[pa.Array, np.ndarray]:
     """Float values with NaN as empty and empty as 0 for quantities, and which are bad:
     negative, infinite or beyond MAX_QUANTITY (values.quantity_issue, the one bound)."""
     numbers = values.to_numpy(zero_copy_only=False)  # empty → NaN
+    if not values.null_count and ((numbers >= 0) & (numbers <= MAX_QUANTITY)).all():  # the usual column
+        return values, np.zeros(len(numbers), bool)
     with np.errstate(invalid="ignore"):
         bad = (numbers < 0) | (np.abs(numbers) > MAX_QUANTITY)  # NaN is neither
     empty = np.isnan(numbers)
@@ -183,5 +203,8 @@ def _checked_numbers(values: pa.Array, field: Field, original: pa.Array) -> Pars
 
 def _typed_dates(raw: pa.Array, field: Field) -> Parsed:
     values = pc.cast(pc.cast(raw, pa.timestamp("s")) if pa.types.is_timestamp(raw.type) else raw, pa.date32())
-    missing = pc.is_null(values).to_numpy(zero_copy_only=False) if field.required else np.zeros(len(values), bool)
+    if field.required and values.null_count:
+        missing = pc.is_null(values).to_numpy(zero_copy_only=False)
+    else:
+        missing = np.zeros(len(values), bool)
     return Parsed(values, missing, lambda row: ("", empty(field)))

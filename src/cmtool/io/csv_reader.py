@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -52,9 +53,28 @@ def open_text(
         columns = {name: names[i] for name, i in used_columns(match, wanted).items()}
         numbers = {columns[fd.name] for fd in match.shape if fd.kind == "number" and fd.name in columns}
         types = {c: pa.string() if c in numbers else _DISTINCT_TEXT for c in columns.values()}
-        layout = _CsvLayout(path, head, delimiter, match.row, names, columns, types, frozenset(numbers))
+        dates = _iso_date_columns(match, rows[match.row + 1 :], columns)
+        layout = _CsvLayout(path, head, delimiter, match.row, names, columns, types, frozenset(numbers), dates)
         return Table(path, None, match.row + 1, match, _csv_batches(layout, progress))
     raise header_error(path, None, 1, max(attempts, key=_cells_found))
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")  # the dates pyarrow reads as date32 (spaces around trimmed)
+
+
+def _iso_date_columns(match: HeaderMatch, data: list[list[str]], columns: dict[str, str]) -> frozenset[str]:
+    """The date columns whose cells in the file's first lines are ISO dates (2026-07-01), and
+    at least one is: the fast path reads those as dates at once (a cell it cannot read as one
+    sends the rest of the file to the careful reader, which says what is wrong)."""
+    found = set()
+    for fd in match.shape:
+        if fd.kind != "date" or fd.name not in columns:
+            continue
+        at = match.columns[fd.name]
+        cells = [row[at].strip() for row in data if at < len(row) and row[at].strip()]
+        if cells and all(_ISO_DATE.match(cell) for cell in cells):
+            found.add(columns[fd.name])
+    return frozenset(found)
 
 
 def _cells_found(exc: Exception) -> int:
@@ -102,6 +122,7 @@ class _CsvLayout:
     columns: dict[str, str]  # field name → column name
     types: dict[str, pa.DataType]  # column name → type to read it as
     numbers: frozenset[str]  # the columns of numbers
+    iso_dates: frozenset[str] = frozenset()  # date columns the fast path reads as dates (_iso_date_columns)
 
     @property
     def include(self) -> list[str]:
@@ -112,7 +133,8 @@ class _CsvLayout:
         encoding = codecs.lookup(self.head.encoding).name
         if encoding not in ASCII_COMPATIBLE:
             return None
-        types = {c: pa.float64() if c in self.numbers else t for c, t in self.types.items()}
+        types = {c: pa.float64() if c in self.numbers else pa.date32() if c in self.iso_dates else t
+                 for c, t in self.types.items()}
         return SegmentLayout(self.path, encoding, self.delimiter, self.header_index + 1, self.names,
                              self.include, types, self.numbers, BLOCK_SIZE, self.head.needs_check,
                              self.head.utf8_is_foreign)

@@ -4,9 +4,10 @@ pyarrow on every core (issue 13).
 pyarrow's streaming reader parses on one core; `read_csv` over a buffer uses them all. A
 segment is SEGMENT_BYTES of the file cut after its last line break, which is a record boundary
 only while no quote is open, so the fast path takes files whose segments hold no quote at all
-(V3 exports of order lines have none). Numbers are read as float64 inside the reader's threads.
+(V3 exports of order lines have none). Numbers are read as float64 inside the reader's threads,
+and the dates of a file whose first lines write them as 2026-07-01 as dates (csv_reader).
 Anything unusual stops the fast path with `NotPlain` before its segment is given out: a quote,
-a row of the wrong width, a number pyarrow does not read, or one that is negative, not finite
+a row of the wrong width, a number or date pyarrow does not read, or one that is negative, not finite
 or beyond MAX_QUANTITY (so that a message quotes the cell as written); the reader then goes on
 with its careful path from the rows already given. The encoding check of issue 8 is done here
 too, a segment at a time (`ForeignLine`), on the pages the parse reads anyway.
@@ -59,7 +60,7 @@ class SegmentLayout:
     skip_rows: int  # of the first segment: the title rows and the header
     names: list[str]
     include: list[str]
-    types: dict[str, pa.DataType]  # numbers as float64
+    types: dict[str, pa.DataType]  # numbers as float64, ISO dates as date32
     numbers: frozenset[str]
     block_size: int
     check_lines: bool = False  # every segment's lines checked against the encoding (textfile.foreign_line)

@@ -12,14 +12,16 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-_MAX_DIGITS = 17  # 10**17 · 32 stays inside int64
-
+from cmtool.io.digit_codes import MAX_DIGITS, digit_keys
 
 def _numeric_keys(codes: pa.Array) -> np.ndarray:
     """value · 32 + length for codes of 1 to 17 ASCII digits, -1 for the others."""
+    keys = digit_keys(codes)  # the usual case, from the bytes at once
+    if keys is not None:
+        return keys
     length = pc.fill_null(pc.binary_length(codes), 0)
     digits = pc.and_(pc.fill_null(pc.ascii_is_decimal(codes), False),
-                     pc.and_(pc.greater(length, 0), pc.less_equal(length, _MAX_DIGITS)))
+                     pc.and_(pc.greater(length, 0), pc.less_equal(length, MAX_DIGITS)))
     numeric = digits.to_numpy(zero_copy_only=False)
     texts = codes if numeric.all() else pc.if_else(digits, codes, "0")
     keys = pc.cast(texts, pa.int64()).to_numpy() * 32 + length.to_numpy()
@@ -60,8 +62,9 @@ class DenseIds:
             texts = codes.take(pa.array(new)).to_pylist()
             self._codes.extend(texts)
             fresh = numeric[new]
-            for text, i in zip((t for t, f in zip(texts, fresh) if not f), ids[new[~fresh]].tolist()):
-                self._others[text] = i
+            if not fresh.all():
+                for text, i in zip((t for t, f in zip(texts, fresh) if not f), ids[new[~fresh]].tolist()):
+                    self._others[text] = i
             if fresh.any():
                 keys_all = np.concatenate([self._keys, keys[new[fresh]]])
                 ids_all = np.concatenate([self._key_ids, ids[new[fresh]]])

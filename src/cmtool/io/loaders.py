@@ -19,7 +19,8 @@ parsed by values.py.
   file); sorted by customer_id and month. `detail(customers=None)`: the purchases per SKU in
   `detail_months` (summed in the same pass, kept packed) of those customers (all when None):
   customer_id, month, sku, sku_name, price_class, key_brand, volume_h, amount_c per (customer,
-  month, SKU), sorted; None when no order line falls in those months. `files`: the files read.
+  month, SKU), sorted; None when no order line falls in those months. `files`: the files read;
+  `first_seen(customers)`: where each customer's first line in the files is (file, sheet, row).
 - `problems`: the rows left out under skip_invalid, as `Problem`s (customer_id when known).
 
 Bad input raises `DataError` (file, sheet, Excel row, column as written, value, fix in Chinese);
@@ -76,7 +77,17 @@ class SalesLoaded:
     skus: list[SkuDetail]  # of each file with order lines in the detail months
     problems: list[Problem]
     files: list[Path]
-    first_seen: pd.DataFrame  # customer_id (index) → file, sheet, row where it first appears
+    first_rows: list[tuple[str, str | None, pd.Series]]  # per file read: path, sheet, customer_id → first row
+
+    def first_seen(self, customers: Iterable[str] | None = None) -> pd.DataFrame:
+        """file, sheet and row of the first line of each of `customers` (all when None) in the
+        sales, by customer_id; NA for a customer without any."""
+        wanted = None if customers is None else list(customers)
+        parts = [rows[rows.index.isin(wanted)] if wanted is not None else rows for _, _, rows in self.first_rows]
+        frame = pd.concat([part.to_frame().assign(file=path, sheet=sheet)
+                           for part, (path, sheet, _) in zip(parts, self.first_rows)])
+        frame = frame[~frame.index.duplicated()]
+        return frame if wanted is None else frame.reindex(pd.Index(wanted, name="customer_id"))
 
     def detail(self, customers: Iterable[str] | None = None, *, last: bool = False) -> pd.DataFrame | None:
         """The purchases per SKU of `customers` (all when None), sorted; None without order lines.
@@ -200,11 +211,9 @@ def load_sales(
     monthly = monthly.sort_values(["customer_id", "month"], ignore_index=True)
     for column in ("volume_h", "amount_c"):
         monthly[column] = monthly[column].astype("int64")
-    first_seen = pd.concat([f.first_rows.to_frame().assign(file=str(f.path), sheet=f.sheet) for f in read])
-    first_seen = first_seen[~first_seen.index.duplicated()]
     return_freed_memory()
     return SalesLoaded(monthly, [f.detail for f in read if f.detail is not None], problems.skipped, files,
-                       first_seen)
+                       [(str(f.path), f.sheet, f.first_rows) for f in read])
 
 
 def _keys(months: set[str] | None) -> set[str] | None:

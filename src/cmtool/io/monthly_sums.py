@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
+from cmtool.io.columns import distinct
+
 
 def month_key(index: int) -> str:
     """Months since 1970-01 → `YYYY-MM`."""
@@ -28,6 +30,22 @@ def split_dates(days: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """datetime64[D] values → (months since 1970-01, day of the month from 0)."""
     months = days.astype("datetime64[M]")
     return months.astype(np.int64), (days - months.astype("datetime64[D]")).astype(np.int64)
+
+
+_DAY_SPAN = 4096  # a batch of dates spanning more days (a mistyped year) is hashed instead
+
+
+def distinct_days(values: pa.Array) -> tuple[pa.Array, np.ndarray]:
+    """`columns.distinct` for dates: typed dates without nulls as every day from the first to
+    the last and each line's offset from the first (arithmetic, not a hash: a batch spans a day
+    or two); dictionary-encoded ones as they are."""
+    if not pa.types.is_date32(values.type) or values.null_count or not len(values):
+        return distinct(values)
+    days = values.view(pa.int32()).to_numpy()
+    first, last = int(days.min()), int(days.max())
+    if last - first > _DAY_SPAN:
+        return distinct(values)
+    return pa.array(np.arange(first, last + 1, dtype=np.int32), pa.date32()), days - np.int32(first)
 
 
 @dataclass
@@ -90,7 +108,7 @@ class MonthlySums:
         single = months.min() == months.max()
         for month in [int(months[0])] if single else np.unique(months).tolist():
             rows = slice(None) if single else months == month
-            sums = self._months.setdefault(month, _Month.zeros(self._size))
+            sums = self._months.get(month) or self._months.setdefault(month, _Month.zeros(self._size))
             _add_at(sums.volume_h, ids[rows], volume_h[rows])
             _add_at(sums.amount_c, ids[rows], amount_c[rows])
             _set_days(sums.days, ids[rows], days[rows])

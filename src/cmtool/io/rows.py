@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 from cmtool.errors import DataError, Problem, ProblemLog
 from cmtool.fields import TOTAL_ROW_MARKERS, Field
 from cmtool.io.columns import Parsed, distinct, is_text, parse_column
+from cmtool.io.digit_codes import all_digits
 from cmtool.io.raw_table import FIRST, RawBatch, Table
 
 STRICT_LIMIT = 200
@@ -103,6 +104,8 @@ def _data_rows(batch: RawBatch, id_field: str) -> np.ndarray:
     """Rows that are neither blank nor totals; the code column is checked per distinct value
     and the other columns only where the code is empty."""
     uniques, index = distinct(batch.columns[id_field])
+    if all_digits(uniques):  # the usual export: no code is blank or a total
+        return np.ones(len(index), bool)
     blank_code = _blank(uniques)[index]
     drop = _total(uniques)[index]
     if blank_code.any():

@@ -21,7 +21,7 @@ import pyarrow as pa
 from cmtool.errors import DataError, Problem
 from cmtool.io.columns import distinct, plain
 from cmtool.io.dense_ids import DenseIds
-from cmtool.io.monthly_sums import MONTHLY, MonthlySums, month_index, month_key, split_dates
+from cmtool.io.monthly_sums import MONTHLY, MonthlySums, distinct_days, month_index, month_key, split_dates
 from cmtool.io.raw_table import Table
 from cmtool.io.rows import SOURCE_ROW, RowProblems, report_duplicates
 from cmtool.io.sku_sums import SkuDetail, SkuSums
@@ -110,7 +110,7 @@ def sum_order_lines(
     wanted, detailed = _month_indexes(months), _month_indexes(detail_months)
     for part in parts:
         codes, code_index = distinct(part["customer_id"].combine_chunks())
-        dates, date_index = distinct(part["date"].combine_chunks())
+        dates, date_index = distinct_days(part["date"].combine_chunks())
         date_months, date_days = split_dates(dates.to_numpy(zero_copy_only=False).astype("datetime64[D]"))
         month = date_months[date_index]
         seen.update(date_months[np.bincount(date_index, minlength=len(dates)) > 0].tolist())
@@ -161,6 +161,8 @@ def collect_monthly(
 
 def check_overlap(files: list[FileSales]) -> None:
     """The same customer and month in two files is an error naming both files."""
+    if sum(len(f.months) for f in files) == len(set().union(*(f.months for f in files))):
+        return  # no month in two files (the usual folder of one file a month)
     frame = pd.concat(
         [f.monthly.select(KEYS).to_pandas().assign(source=str(f.path)) for f in files], ignore_index=True
     )
