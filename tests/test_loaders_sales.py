@@ -344,8 +344,10 @@ def test_thousands_of_customers_and_skus_over_many_batches(tmp_path, monkeypatch
 
 
 def test_an_error_of_the_merging_thread_is_raised_by_the_load(tmp_path, monkeypatch):
-    """SkuSums merges in a thread of its own: what fails there fails the load, not silently."""
+    """SkuSums merges in a thread of its own: what fails there fails the load (at the next merge), not silently."""
     monkeypatch.setattr(sku_sums, "_MERGE_AT", 10)
+    monkeypatch.setattr(csv_segments, "FIRST_SEGMENT_BYTES", 512)
+    monkeypatch.setattr(csv_segments, "SEGMENT_BYTES", 512)  # batches of a few lines: many merges
 
     def fail(*columns):
         raise MemoryError("merge")
@@ -416,3 +418,24 @@ def test_iso_dates_are_read_as_dates_by_the_fast_path_and_others_after_them_stil
     assert types and all("date32" in str(t.values()) for t in types)
     assert _monthly(result)[:1] == [("00000", "2026-07", 6000, 60000, 1)]
     assert ("00001", "2026-08", 500, 5000, 2) in _monthly(result)
+
+
+def test_an_error_of_the_last_merge_is_raised_when_the_detail_is_read(tmp_path, monkeypatch):
+    """The last merge goes on after the load: what fails there fails the reading of the detail."""
+    monkeypatch.setattr(sku_sums, "_MERGE_AT", 150)
+    reduce = sku_sums._reduce
+    calls = []
+
+    def fail_second(*columns):
+        calls.append(1)
+        if len(calls) > 1:
+            raise MemoryError("last merge")
+        return reduce(*columns)
+
+    monkeypatch.setattr(sku_sums, "_reduce", fail_second)
+    lines = [f"2026-07-01,{i:06d},{i % 4},品规,一类,是,1,1\r\n" for i in range(400)]
+    path = tmp_path / "l.csv"
+    path.write_text("订单日期,客户编码,卷烟编码,卷烟名称,价类,是否重点品牌,数量,金额\r\n" + "".join(lines), encoding="utf-8")
+    result = load_sales([path], CONFIG, detail_months={"2026-07"})
+    with pytest.raises(MemoryError, match="last merge"):
+        result.detail()

@@ -9,7 +9,7 @@ keeps the name, price class and key-brand flag of the first line it appears on. 
 packed (`SkuDetail`) until the rows of some customers are asked for: a city's month has millions
 of combinations, a list a few thousand customers. The lines still pending at the end are not
 merged at all: they are kept as they are and summed with the sums when some customers' rows are
-asked for, which leaves no merge to wait for once the file is read.
+asked for, and the last merge is waited for only then, so the load does not wait for a merge.
 """
 
 from __future__ import annotations
@@ -91,9 +91,12 @@ class SkuDetail:
     skus: np.ndarray  # SKU code by id
     attributes: dict[str, list[object]]  # SKU_FIELDS values by SKU id
     loose: list[tuple[np.ndarray, np.ndarray, np.ndarray]]  # batches of lines never merged: keys (repeated), sums
+    folding: Future[None] | None = None  # the last merge into `parts`, still under way when the file was read
 
     def table(self, wanted: set[str] | None = None) -> pa.Table:
         """DETAIL_COLUMNS of the customers `wanted` (all when None), in key order."""
+        if self.folding is not None:
+            self.folding.result()  # its error, if any, is raised here
         chosen = (None if wanted is None else
                   np.fromiter((code in wanted for code in self.customers), bool, len(self.customers)))
         picked = []
@@ -202,9 +205,11 @@ class SkuSums:
 
     def detail(self, customers: np.ndarray) -> SkuDetail:
         """The sums, packed, once every line is added; `customers` are the customer codes by id.
-        The pending lines stay loose (summed by `SkuDetail.table`, for the customers asked for)."""
-        self._settle()
-        self._folder.shutdown()
+        The pending lines stay loose (summed by `SkuDetail.table`, for the customers asked for),
+        and a merge under way goes on while the run does other things: the detail waits for it
+        when it is read."""
+        folding, self._folding = self._folding, None
+        self._folder.shutdown(wait=False)  # its thread ends once the merge is done
         loose, self._pending = self._pending, []
         attributes = {name: list(values) for name, values in self._attributes.items()}
-        return SkuDetail(list(self._parts), customers, self.skus.codes, attributes, loose)
+        return SkuDetail(self._parts, customers, self.skus.codes, attributes, loose, folding)
