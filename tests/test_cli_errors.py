@@ -98,6 +98,16 @@ def test_skip_invalid_lists_the_row_in_the_problems_sheet(tmp_path):
     assert "小卖部" in values and 4 in values
 
 
+def test_a_bad_master_is_reported_before_bad_sales(tmp_path):
+    # the master is read beside the sales (issue 13): its refusal still comes first
+    master, sales = _company(tmp_path, MASTER.replace("0003,丙店,超市", "0003,丙店,小卖部"),
+                             SALES.replace("0002,2026-07,60", "0002,2026-07,-60"))
+    run = _classify(tmp_path, master, sales)
+    _refused(run, "客户信息.csv", "小卖部")
+    assert "-60" not in run.stderr
+    _nothing_written(tmp_path)
+
+
 def test_negative_quantity_is_refused(tmp_path):
     master, sales = _company(tmp_path, sales=SALES.replace("0002,2026-07,60", "0002,2026-07,-60"))
     _refused(_classify(tmp_path, master, sales), "销售.csv", "第 4 行", "-60")

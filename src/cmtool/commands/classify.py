@@ -17,12 +17,12 @@ import typer
 from cmtool.commands import _classify_view as classify_view
 from cmtool.commands.common import (
     AppState, EncodingOption, JsonOption, OutOption, SheetOption, SkipInvalidOption,
-    emit_json, err_console, file_progress, left_out, parse_quarter, render_json, require, state, working,
+    emit_json, err_console, left_out, load_beside, parse_quarter, render_json, require, state, working,
 )
 from cmtool.errors import DataError, Problem
 from cmtool.documents.atomic import Staging
 from cmtool.documents.background import Background
-from cmtool.io.loaders import Loaded, load_customers, load_sales
+from cmtool.io.loaders import load_customers, load_sales
 from cmtool.documents.statbook import INPUT_COLUMNS as STAT_INPUT, write_statbook
 from cmtool.documents.tables import write_result
 from cmtool.periods import Quarter
@@ -65,13 +65,14 @@ _RANK_INPUT = ["customer_id", "volume_h", "amount_c"]
 _MASTER_INFO = ["customer_id", "name", "department", "manager", "format", "market"]
 
 
-def _load(st: AppState, quarter: Quarter, master: Loaded, sales: list[Path],
+def _load(st: AppState, quarter: Quarter, customers: Path, sales: list[Path],
           sheet: str | None, encoding: str | None, skip_invalid: bool) -> Inputs:
-    """Load the quarter's sales; build the population of the master (R-SCALE 1)."""
+    """Load the master and the quarter's sales; build the population of the master (R-SCALE 1)."""
     months = [m.key for m in quarter.months]
-    with file_progress("读取销售数据") as progress:
-        bought = load_sales(sales, st.config, months=set(months), require_months=True, sheet=sheet,
-                            encoding=encoding, skip_invalid=skip_invalid, progress=progress)
+    master, bought = load_beside(
+        lambda: load_customers(customers, st.config, sheet=sheet, encoding=encoding, skip_invalid=skip_invalid),
+        lambda progress: load_sales(sales, st.config, months=set(months), require_months=True, sheet=sheet,
+                                    encoding=encoding, skip_invalid=skip_invalid, progress=progress))
     pop = quarter_population(master.frame, bought.monthly, months, quarter.last_day, _MASTER_INFO)
     skipped = master.problems + bought.problems
     skipped += left_out(pop, skipped, bought.first_seen)
@@ -138,10 +139,9 @@ def run(
     cfg = st.config
     effective_from = q.next().first_day
     due = report_due(q, st.calendar)
-    master = load_customers(customers, st.config, sheet=sheet, encoding=encoding, skip_invalid=skip_invalid)
-    # a city's 统计表 is written by a worker, which imports its writer while the sales load
-    with Background(len(master.frame) >= BACKGROUND_ROWS, warm=(write_statbook.__module__,)) as background:
-        inputs = _load(st, q, master, sales, sheet, encoding, skip_invalid)
+    inputs = _load(st, q, customers, sales, sheet, encoding, skip_invalid)
+    # a city's 统计表 is written by a worker (started early, it imported its writer during the load)
+    with Background(len(inputs.customers) >= BACKGROUND_ROWS, warm=(write_statbook.__module__,)) as background:
         result, previous_source = _classify(st, q, inputs, scope, customers)
         chosen = result if notices is NoticeMode.all else result[result["change"] != "不变"]
         outputs: list[Path] = []

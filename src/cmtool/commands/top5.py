@@ -18,13 +18,13 @@ import typer
 from cmtool.commands import _top5_view as top5_view
 from cmtool.commands.common import (
     AppState, CustomersOption, EncodingOption, JsonOption, OutOption, SalesOption, SheetOption, SkipInvalidOption,
-    emit_json, err_console, file_progress, left_out, parse_month, require, state,
+    emit_json, err_console, left_out, load_beside, parse_month, require, state,
 )
 from cmtool.errors import DataError, Problem
 from cmtool.documents.atomic import Staging
 from cmtool.documents.background import Background
 from cmtool.documents.top5book import FILES_PER_SHEET, write_top5book
-from cmtool.io.loaders import SalesLoaded, load_customers, load_sales
+from cmtool.io.loaders import Loaded, SalesLoaded, load_customers, load_sales
 from cmtool.periods import Month
 from cmtool.rules.anomalies import find_anomalies
 from cmtool.rules.population import quarter_population
@@ -79,12 +79,16 @@ def _load(st: AppState, month: Month, customers: Path, sales: list[Path], manage
           encoding: str | None, skip_invalid: bool) -> Inputs:
     """The master (checked for `--manager`), the purchases of M−11..M (M required) and, in the
     same pass, M per SKU."""
-    master = load_customers(customers, st.config, sheet=sheet, encoding=encoding, skip_invalid=skip_invalid)
-    _check_manager(master.frame, manager)
     window = _window(month)
-    with file_progress("读取销售数据") as progress:
-        bought = load_sales(sales, st.config, months=set(window), detail_months={month.key}, sheet=sheet,
-                            encoding=encoding, skip_invalid=skip_invalid, progress=progress)
+
+    def load_master() -> Loaded:
+        master = load_customers(customers, st.config, sheet=sheet, encoding=encoding, skip_invalid=skip_invalid)
+        _check_manager(master.frame, manager)
+        return master
+
+    master, bought = load_beside(load_master, lambda progress: load_sales(
+        sales, st.config, months=set(window), detail_months={month.key}, sheet=sheet, encoding=encoding,
+        skip_invalid=skip_invalid, progress=progress))
     monthly = bought.monthly
     if not (monthly["month"] == month.key).any():
         found = sorted(set(monthly["month"]))
