@@ -23,8 +23,7 @@ from typing import Any
 # (module, attribute, phase): the names a command module looks up when it runs.
 PHASES: dict[str, list[tuple[str, str, str]]] = {
     "classify": [
-        ("cmtool.commands.classify", "load_customers", "载入客户信息"),
-        ("cmtool.commands.classify", "load_sales", "载入销售数据（读取+按户按月汇总）"),
+        ("cmtool.commands.classify", "load_beside", "载入销售数据（读取+按户按月汇总；客户信息另一线程同时载入）"),
         ("cmtool.commands.classify", "quarter_population", "参评客户（R-SCALE 1）"),
         ("cmtool.commands.classify", "rank_scale", "排名（R-SCALE）"),
         ("cmtool.commands.classify", "add_classes", "42 类分类（R-CLASS）"),
@@ -37,8 +36,7 @@ PHASES: dict[str, list[tuple[str, str, str]]] = {
         ("cmtool.commands.classify", "emit_json", "JSON 输出"),
     ],
     "top5": [
-        ("cmtool.commands.top5", "load_customers", "载入客户信息"),
-        ("cmtool.commands.top5", "load_sales", "载入销售数据（读取+按户按月/按规格汇总）"),
+        ("cmtool.commands.top5", "load_beside", "载入销售数据（读取+按户按月/按规格汇总；客户信息另一线程同时载入）"),
         ("cmtool.commands.top5", "quarter_population", "参评客户"),
         ("cmtool.commands.top5", "top5_list", "名单（R-TOP5）"),
         ("cmtool.commands.top5", "monthly_history", "近 12 个月历史"),

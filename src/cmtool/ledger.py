@@ -7,6 +7,7 @@ ledger in one transaction, after its documents are ready, so a refused run leave
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -212,13 +213,16 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1, _v2, _v3, _
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
-def _plain_rows(frame: pd.DataFrame, columns: tuple[str, ...], chunk: int = 50_000) -> Iterator[tuple[object, ...]]:
+def _plain_rows(frame: pd.DataFrame, columns: tuple[str, ...], chunk: int = 50_000,
+                first: str | None = None) -> Iterator[tuple[object, ...]]:
     """The rows of `columns` as Python values (None where missing), converted a chunk at a time
-    and column by column: a province's 500,000 rows are never all Python objects at once."""
+    and column by column: a province's 500,000 rows are never all Python objects at once. With
+    `first`, each row starts with it (the key every row shares)."""
     for start in range(0, len(frame), chunk):
         part = frame.iloc[start : start + chunk]
         # shared texts: SQLite encodes each once (Python keeps a text's UTF-8 with it)
-        yield from zip(*(python_values(part[c]) for c in columns))
+        values = [python_values(part[c]) for c in columns]
+        yield from zip(itertools.repeat(first, len(part)), *values) if first is not None else zip(*values)
 
 
 APPLICATION_COLUMNS = ("customer_id", "kind", "current_group", "proposed_group", "direction", "evidence")
@@ -392,7 +396,7 @@ class Ledger:
             con.executemany(
                 f"INSERT INTO classifications (quarter, {', '.join(_CLASS_COLUMNS)})"
                 f" VALUES (?, {', '.join('?' * len(_CLASS_COLUMNS))})",
-                ((quarter, *r) for r in _plain_rows(result, _CLASS_COLUMNS)),
+                _plain_rows(result, _CLASS_COLUMNS, first=quarter),
             )
 
     # ---- issue 3 (R-TOP5) adds its reading/recording methods below this line ----

@@ -84,12 +84,17 @@ def _month_indexes(months: set[str] | None) -> np.ndarray | None:
     return None if months is None else np.array(sorted(month_index(m) for m in months), np.int64)
 
 
-def _add_skus(skus: SkuSums | None, part: pa.Table, take: np.ndarray, ids: np.ndarray, month: np.ndarray,
-              volume_h: np.ndarray, amount_c: np.ndarray) -> SkuSums | None:
-    """`skus` with the lines of `part` where `take` added (made at the first such line)."""
-    if not take.any():
+def _add_skus(skus: SkuSums | None, part: pa.Table, detailed_dates: np.ndarray, date_index: np.ndarray,
+              ids: np.ndarray, month: np.ndarray, volume_h: np.ndarray, amount_c: np.ndarray) -> SkuSums | None:
+    """`skus` with the lines of `part` whose date is one of `detailed_dates` (per distinct date,
+    `date_index` per line) added (made at the first such line). A batch lies within a month or
+    not at all, nearly always: then no line is looked at."""
+    if not detailed_dates.any():
         return skus
-    if not take.all():
+    take = None if detailed_dates.all() else detailed_dates[date_index]
+    if take is not None and not take.any():
+        return skus
+    if take is not None and not take.all():
         part = part.filter(pa.array(take))
         ids, month, volume_h, amount_c = ids[take], month[take], volume_h[take], amount_c[take]
     skus = skus or SkuSums()
@@ -123,7 +128,7 @@ def sum_order_lines(
         volume_h = totals.hundredths(part["volume"].to_numpy(), "volume_h", path)
         amount_c = totals.hundredths(part["amount"].to_numpy(), "amount_c", path)
         if detailed is not None:  # the months are looked up per distinct date, not per line
-            skus = _add_skus(skus, part, np.isin(date_months, detailed)[date_index], ids, month, volume_h, amount_c)
+            skus = _add_skus(skus, part, np.isin(date_months, detailed), date_index, ids, month, volume_h, amount_c)
         if wanted is not None and not (wanted_dates := np.isin(date_months, wanted)).all():
             keep = wanted_dates[date_index]
             ids, month, day, volume_h, amount_c = ids[keep], month[keep], day[keep], volume_h[keep], amount_c[keep]
